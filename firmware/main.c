@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * segwd: the gateway daemon.
+ *
+ *   segwd --replay FILE    classify a capture, JSON lines on stdout
+ *   segwd --board          describe the board this build is for
+ *   segwd --version
+ *
+ * Exit status: 0 success; 1 the capture failed midway (truncated or corrupt:
+ * every flow read before the fault is still reported); 2 usage error or the
+ * capture cannot be opened.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/report.h"
+#include "pipeline/runner.h"
+#include "pipeline/zone.h"
+#include "segw/hal/board.h"
+#include "version.h"
+
+static void usage(FILE *o)
+{
+	fprintf(o,
+		"usage: segwd --replay FILE [options]\n"
+		"       segwd --board | --version | --help\n"
+		"\n"
+		"  --replay FILE              classify a capture (pcap/pcapng): one JSON object\n"
+		"                             per flow, then one counters object, on stdout\n"
+		"  --workers N                pipeline workers (default 1 for a replay)\n"
+		"  --flow-slots N             flow table slots per worker (board default)\n"
+		"  --flow-full-policy P       table full: evict (default), drop, pass\n"
+		"  --malformed P              malformed packets: drop (default), pass\n"
+		"  --timeout CLASS=SECONDS    idle timeout: tcp-syn, tcp-established,\n"
+		"                             tcp-closing, tcp-closed, udp, icmp, other\n"
+		"  --no-flows                 counters only\n");
+}
+
+static int parse_u32(const char *s, uint32_t *out, uint32_t min, uint32_t max)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_timeout(const char *arg, uint32_t *t)
+{
+	static const char *const names[FLOW_TMO__COUNT] = {
+		"tcp-syn", "tcp-established", "tcp-closing", "tcp-closed", "udp", "icmp", "other",
+	};
+	const char *eq = strchr(arg, '=');
+	if (!eq)
+		return -EINVAL;
+	for (int i = 0; i < FLOW_TMO__COUNT; i++)
+		if (strlen(names[i]) == (size_t)(eq - arg) && strncmp(arg, names[i], (size_t)(eq - arg)) == 0)
+			return parse_u32(eq + 1, &t[i], 1, 7 * 24 * 3600);
+	return -EINVAL;
+}
+
+static void print_board(const struct board_desc *b)
+{
+	printf("{\"id\":\"%s\",\"name\":\"%s\",\"ports\":[", b->id, b->name);
+	for (unsigned i = 0; i < b->n_ports; i++)
+		printf("%s{\"name\":\"%s\",\"zone\":\"%s\",\"driver\":\"%s\"}", i ? "," : "",
+		       b->ports[i].name, b->ports[i].zone ? b->ports[i].zone : "",
+		       b->ports[i].ops->driver);
+	printf("],\"zones\":[");
+	for (unsigned i = 0; i < b->n_zones; i++)
+		printf("%s\"%s\"", i ? "," : "", b->zones[i]);
+	printf("],\"pools\":{\"pktbufs\":%u,\"pktbuf_size\":%u,\"flows\":%u,"
+	       "\"frag_contexts\":%u,\"frag_bytes\":%u,\"max_workers\":%u},"
+	       "\"flow_bytes_per_slot\":%zu}\n",
+	       b->pools.pktbufs, b->pools.pktbuf_size, b->pools.flows, b->pools.frag_contexts,
+	       b->pools.frag_bytes, b->pools.max_workers, (size_t)FLOW_BYTES_PER_SLOT);
+}
+
+int main(int argc, char **argv)
+{
+	const struct board_desc *board = board_get();
+	const char *replay = NULL;
+	uint32_t workers = 1, slots = board->pools.flows;
+	uint32_t timeouts[FLOW_TMO__COUNT] = { 0 };
+	enum flow_full_policy full = FLOW_FULL_EVICT;
+	enum malformed_policy malformed = MALFORMED_DROP;
+	int no_flows = 0;
+
+	enum { O_REPLAY = 256, O_WORKERS, O_SLOTS, O_FULL, O_MALFORMED, O_TIMEOUT, O_NOFLOWS,
+	       O_BOARD, O_VERSION, O_HELP };
+	static const struct option opts[] = {
+		{ "replay", required_argument, NULL, O_REPLAY },
+		{ "workers", required_argument, NULL, O_WORKERS },
+		{ "flow-slots", required_argument, NULL, O_SLOTS },
+		{ "flow-full-policy", required_argument, NULL, O_FULL },
+		{ "malformed", required_argument, NULL, O_MALFORMED },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "no-flows", no_argument, NULL, O_NOFLOWS },
+		{ "board", no_argument, NULL, O_BOARD },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ "help", no_argument, NULL, O_HELP },
+		{ 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_REPLAY: replay = optarg; break;
+		case O_WORKERS:
+			if (parse_u32(optarg, &workers, 1, board->pools.max_workers)) {
+				fprintf(stderr, "segwd: --workers: 1 to %u\n", board->pools.max_workers);
+				return 2;
+			}
+			break;
+		case O_SLOTS:
+			if (parse_u32(optarg, &slots, 1, 1u << 26)) {
+				fprintf(stderr, "segwd: --flow-slots: 1 to %u\n", 1u << 26);
+				return 2;
+			}
+			break;
+		case O_FULL:
+			if (!strcmp(optarg, "evict")) full = FLOW_FULL_EVICT;
+			else if (!strcmp(optarg, "drop")) full = FLOW_FULL_DROP;
+			else if (!strcmp(optarg, "pass")) full = FLOW_FULL_PASS;
+			else {
+				fprintf(stderr, "segwd: --flow-full-policy: evict, drop or pass\n");
+				return 2;
+			}
+			break;
+		case O_MALFORMED:
+			if (!strcmp(optarg, "drop")) malformed = MALFORMED_DROP;
+			else if (!strcmp(optarg, "pass")) malformed = MALFORMED_PASS;
+			else {
+				fprintf(stderr, "segwd: --malformed: drop or pass\n");
+				return 2;
+			}
+			break;
+		case O_TIMEOUT:
+			if (parse_timeout(optarg, timeouts)) {
+				fprintf(stderr, "segwd: --timeout: CLASS=SECONDS, see --help\n");
+				return 2;
+			}
+			break;
+		case O_NOFLOWS: no_flows = 1; break;
+		case O_BOARD: print_board(board); return 0;
+		case O_VERSION: printf("segwd %s (board %s)\n", SEGW_VERSION, board->id); return 0;
+		case O_HELP: usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc || !replay) {
+		usage(stderr);
+		return 2;
+	}
+
+	static struct zone_map zones;
+	int rc = zone_map_init(&zones, board);
+	if (rc) {
+		fprintf(stderr, "segwd: board zone table is invalid (%s)\n", strerror(-rc));
+		return 2;
+	}
+	struct hal_port port;
+	rc = board->replay_port(&port, replay);
+	if (rc == 0)
+		rc = hal_port_open(&port);
+	if (rc) {
+		fprintf(stderr, "segwd: %s: cannot open capture: %s\n", replay,
+			port.error[0] ? port.error : strerror(-rc));
+		return 2;
+	}
+	struct runner_cfg rcfg = {
+		.board = board,
+		.port = &port,
+		.workers = workers,
+		.report = no_flows ? NULL : stdout,
+		.wcfg = {
+			.flow_slots = slots,
+			.full_policy = full,
+			.frag_contexts = board->pools.frag_contexts,
+			.frag_bytes = board->pools.frag_bytes,
+			.malformed = malformed,
+			.zones = &zones,
+		},
+	};
+	memcpy(rcfg.wcfg.timeout_s, timeouts, sizeof(timeouts));
+	static struct runner_result res;
+	rc = runner_run(&rcfg, &res);
+	if (rc == -ENOMEM || rc == -EINVAL) {
+		hal_port_close(&port);
+		fprintf(stderr, "segwd: cannot start the pipeline: %s\n", strerror(-rc));
+		return 2;
+	}
+	struct report_port rp = { .name = port.name, .zone = port.zone, .st = res.port_stats };
+	fflush(stdout);
+	if (rc < 0) {
+		report_counters(stdout, &res.snap, &zones, &rp, 1, "error", res.error);
+		fflush(stdout);
+		fprintf(stderr, "segwd: %s: capture failed after %llu packets: %s\n", replay,
+			(unsigned long long)res.port_stats.rx_packets, res.error);
+		hal_port_close(&port);
+		return 1;
+	}
+	report_counters(stdout, &res.snap, &zones, &rp, 1, "ok", NULL);
+	uint64_t unsupported = res.snap.sum.c[CTR_DEC_LINK_UNSUPPORTED];
+	if (unsupported)
+		fprintf(stderr, "segwd: %s: %llu frames of a link type not decoded (counted as "
+				"decode.link.unsupported)\n",
+			replay, (unsigned long long)unsupported);
+	hal_port_close(&port);
+	return fflush(stdout) == 0 ? 0 : 1;
+}

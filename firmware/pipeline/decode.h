@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * decode: L2 (Ethernet, 802.1Q/QinQ, PPPoE, MPLS, Linux cooked v1/v2, BSD
+ * loopback, PPP, Cisco HDLC, PPI, raw IP), L3 (IPv4 with options and
+ * fragments, IPv6 with its extension-header chain and fragments, IP-in-IP
+ * one level deep) and L4 (TCP, UDP, ICMP, ICMPv6) headers into struct pkt.
+ *
+ * Owner:      stateless; the caller owns the pkt and the frame.
+ * Thread:     any; counters go to the caller's stats block.
+ * Allocation: none.
+ * Input:      hostile. Every byte is bounds-checked against the captured
+ *             length; every malformed case increments one named counter
+ *             (stats/counters.h, "decode.*") and returns DECODE_MALFORMED.
+ * Returns:    enum decode_result (never negative).
+ */
+#ifndef SEGW_PIPELINE_DECODE_H
+#define SEGW_PIPELINE_DECODE_H
+
+#include <stdint.h>
+
+#include "pipeline/pkt.h"
+#include "stats/counters.h"
+
+enum decode_result {
+	DECODE_OK = 0,     /* IP packet, L4 decoded as far as captured */
+	DECODE_NON_IP,     /* valid frame that carries no IP (ARP, LLDP...) */
+	DECODE_MALFORMED,  /* counted under decode.* */
+	DECODE_SKIP_LINK,  /* link type not decoded (radiotap, unsupported) */
+	DECODE_FRAGMENT,   /* IP fragment: frag_* fields set, L4 not decoded */
+};
+
+/* decode_frame - decode a captured frame of link type @link (enum hal_link). */
+enum decode_result decode_frame(struct pkt *p, const uint8_t *frame, uint32_t caplen,
+				uint32_t wire_len, uint8_t link, struct stats_block *st);
+
+/*
+ * decode_ip - decode from an IP header at @off of p->data (p->len bytes).
+ * Used by decode_frame and again on a reassembled datagram. @depth counts
+ * IP-in-IP levels already entered.
+ */
+enum decode_result decode_ip(struct pkt *p, uint32_t off, struct stats_block *st, int depth);
+
+/* decode_l4 - decode the transport header at p->l4_off (p->l4proto set). */
+enum decode_result decode_l4(struct pkt *p, struct stats_block *st);
+
+/* decode_pair_hash - symmetric hash of (addresses, vlan): same both ways. */
+uint32_t decode_pair_hash(const struct pkt *p);
+
+static inline uint16_t rd16(const uint8_t *b) { return (uint16_t)((b[0] << 8) | b[1]); }
+static inline uint32_t rd32(const uint8_t *b)
+{
+	return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
+}
+static inline uint16_t rd16le(const uint8_t *b) { return (uint16_t)(b[0] | (b[1] << 8)); }
+static inline uint32_t rd32le(const uint8_t *b)
+{
+	return b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+
+#endif
