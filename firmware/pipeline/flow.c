@@ -98,16 +98,17 @@ static inline uint64_t mix64(uint64_t h)
 
 static uint32_t key_hash(const struct flow_key *k)
 {
-	uint64_t w[5];
+	uint64_t w[6];
 	memcpy(w, k, sizeof(w));
 	uint64_t h = w[0] * 0x9e3779b97f4a7c15ull;
 	h = (h ^ w[1]) * 0xbf58476d1ce4e5b9ull;
 	h = (h ^ w[2]) * 0x94d049bb133111ebull;
 	h = (h ^ w[3]) * 0x9e3779b97f4a7c15ull;
-	h = (h ^ w[4]);
+	h = (h ^ w[4]) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ w[5]);
 	return (uint32_t)mix64(h);
 }
-_Static_assert(sizeof(struct flow_key) == 40, "flow_key is hashed as five words");
+_Static_assert(sizeof(struct flow_key) == 48, "flow_key is hashed as six words");
 
 /* Build the canonical key; returns 1 when the packet source is side a. */
 static int make_key(const struct pkt *p, struct flow_key *k)
@@ -132,7 +133,12 @@ static int make_key(const struct pkt *p, struct flow_key *k)
 		k->pa = dp;
 		k->pb = sp;
 	}
-	k->vlan = p->vlan[0];
+	if (p->vlan_n == 2) {
+		k->vlan = p->vlan[1];
+		k->vlan_outer = p->vlan[0];
+	} else {
+		k->vlan = p->vlan[0];
+	}
 	k->proto = p->l4proto;
 	k->ipver = p->ipver;
 	return src_is_a;

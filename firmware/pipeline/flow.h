@@ -6,7 +6,7 @@
  * Allocation: flow_table_create() allocates every slot and bucket once
  *             (sizeof(struct flow) bytes per slot, see FLOW_BYTES_PER_SLOT);
  *             lookups, creation, expiry and eviction never allocate.
- * Key:        (addresses, ports, protocol, IP version, outer VLAN) in a
+ * Key:        (addresses, ports, protocol, IP version, VLAN tags) in a
  *             canonical order, so both directions find the same flow.
  * Client:     the side that opened the flow: the SYN sender (or the SYN+ACK
  *             receiver), the first sender for UDP/other, the echo requester
@@ -61,9 +61,11 @@ enum flow_full_policy { FLOW_FULL_EVICT = 0, FLOW_FULL_DROP, FLOW_FULL_PASS };
 struct flow_key {
 	uint8_t a[16], b[16]; /* canonical: (a, pa) <= (b, pb) */
 	uint16_t pa, pb;
-	uint16_t vlan;
+	uint16_t vlan;       /* innermost 802.1Q tag, 0 when untagged */
 	uint8_t proto;
 	uint8_t ipver;
+	uint16_t vlan_outer; /* QinQ: the outer (service) tag, else 0 */
+	uint8_t reserved[6];
 };
 
 #define FLOW_NONE UINT32_MAX

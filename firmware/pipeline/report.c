@@ -90,6 +90,8 @@ size_t report_format_flow(char *buf, size_t len, const struct flow *f, enum flow
 		  f->key.ipver);
 	if (f->key.vlan)
 		sb_printf(&b, ",\"vlan\":%u", f->key.vlan);
+	if (f->key.vlan_outer)
+		sb_printf(&b, ",\"vlan_outer\":%u", f->key.vlan_outer);
 	sb_printf(&b, ",\"client_ip\":\"%s\"", cip);
 	if (ports)
 		sb_printf(&b, ",\"client_port\":%u", flow_client_port(f));
