@@ -42,7 +42,14 @@ enum dpi_app {
 	DPI_APP__COUNT
 };
 
-enum dpi_verdict { DPI_NEED_MORE = 0, DPI_FOUND, DPI_NOT_MINE };
+/*
+ * DPI_FOUND_MORE: the flow is this detector's application (decided now,
+ * dpi_packets counts up to here), but it would like the next packets of the
+ * flow for more facts (ServerHello, certificate). The engine then calls only
+ * this detector until it answers FOUND or NOT_MINE (the app stays) or the
+ * packet budget ends.
+ */
+enum dpi_verdict { DPI_NEED_MORE = 0, DPI_FOUND, DPI_NOT_MINE, DPI_FOUND_MORE };
 
 /* Facts as flags, for policy and the report ("flags": [...]). */
 enum dpi_fact_flag {
@@ -75,7 +82,15 @@ struct dpi_facts {
 	char cert_issuer[128];
 	uint64_t cert_not_before; /* seconds since the epoch, 0 unknown */
 	uint64_t cert_not_after;
+	/* additions (engine and TLS/QUIC/DNS) */
+	uint16_t tls_cipher;      /* negotiated cipher suite, 0 unknown */
+	uint16_t tls_client_version; /* highest offered (supported_versions or legacy) */
+	uint32_t quic_version;    /* QUIC long-header version, 0 none */
+	uint8_t name_source;      /* enum dpi_name_source */
+	uint8_t dns_answers;      /* addresses seen in the answer */
 };
+
+enum dpi_name_source { DPI_NAME_NONE = 0, DPI_NAME_DPI, DPI_NAME_DNS_CACHE };
 
 #define DPI_SCRATCH 64
 
@@ -97,6 +112,11 @@ struct dpi_ctx {
 	struct dpi_facts *facts;
 	uint8_t *scratch;        /* DPI_SCRATCH bytes, this detector's alone */
 	struct dpi_stream *stream; /* may be NULL when the pool ran dry */
+	/* additions */
+	void *engine;            /* engine private: dpi_stream_borrow(), dns cache */
+	uint8_t l4proto;
+	uint8_t ipver;
+	const uint8_t *client_ip, *server_ip; /* 16 bytes, IPv4 in the first 4 */
 };
 
 #define DPI_L4_TCP 0x1
@@ -108,6 +128,8 @@ struct dpi_detector {
 	uint8_t l4_mask;        /* DPI_L4_* */
 	uint8_t needs_payload;  /* 1: not called for empty packets */
 	enum dpi_verdict (*probe)(struct dpi_ctx *c, const struct dpi_pkt *p);
+	uint16_t app;           /* addition: app on FOUND when facts->app is 0 */
+	uint16_t hint_port;     /* addition: well-known port, ordering only (0 none) */
 };
 
 const char *dpi_app_name(unsigned app);

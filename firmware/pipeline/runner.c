@@ -21,21 +21,30 @@ struct wslot {
 	int done; /* atomic: the receiver has no more packets */
 };
 
+/* A clock tick travels in the ring as a tagged value (buffers are aligned). */
+#define TICK_TAG 1u
+static inline void *tick_encode(uint64_t sec) { return (void *)(uintptr_t)((sec << 1) | TICK_TAG); }
+
 static void *worker_main(void *arg)
 {
 	struct wslot *s = arg;
 	for (;;) {
-		struct pktbuf *b = ring_pop(s->in);
-		if (!b) {
+		void *e = ring_pop(s->in);
+		if (!e) {
 			if (__atomic_load_n(&s->done, __ATOMIC_ACQUIRE)) {
-				b = ring_pop(s->in);
-				if (!b)
+				e = ring_pop(s->in);
+				if (!e)
 					break;
 			} else {
 				sched_yield();
 				continue;
 			}
 		}
+		if ((uintptr_t)e & TICK_TAG) {
+			worker_tick(&s->w, ((uint64_t)(uintptr_t)e >> 1) * 1000000000ull);
+			continue;
+		}
+		struct pktbuf *b = e;
 		struct pkt *p = b->meta;
 		worker_packet(&s->w, p, (enum decode_result)p->decode_res);
 		STATS_ADD(s->w.st.heartbeat, 1);
@@ -86,6 +95,7 @@ int runner_run(const struct runner_cfg *cfg, struct runner_result *res)
 	for (unsigned i = 0; i < nw; i++) {
 		struct worker_cfg wc = cfg->wcfg;
 		wc.id = (uint8_t)i;
+		wc.external_clock = 1;
 		if (cfg->report) {
 			ws[i].rep = calloc(1, sizeof(*ws[i].rep));
 			if (!ws[i].rep) {
@@ -113,6 +123,7 @@ int runner_run(const struct runner_cfg *cfg, struct runner_result *res)
 	blocks[nw] = rx;
 
 	struct pktbuf *v[BURST];
+	uint64_t clock_sec = 0; /* capture time, whole seconds, as ticked */
 	if (nw == 1) {
 		struct worker *w = &ws[0].w;
 		for (;;) {
@@ -125,6 +136,11 @@ int runner_run(const struct runner_cfg *cfg, struct runner_result *res)
 			}
 			for (int i = 0; i < n; i++) {
 				enum decode_result dr = decode_buf(v[i], rx);
+				uint64_t sec = v[i]->ts_ns / 1000000000ull;
+				if (sec > clock_sec) {
+					clock_sec = sec;
+					worker_tick(w, sec * 1000000000ull);
+				}
 				worker_packet(w, v[i]->meta, dr);
 				pktbuf_free(pool, v[i]);
 			}
@@ -161,6 +177,17 @@ int runner_run(const struct runner_cfg *cfg, struct runner_result *res)
 			for (int i = 0; i < n; i++) {
 				enum decode_result dr = decode_buf(v[i], rx);
 				struct pkt *p = v[i]->meta;
+				uint64_t sec = v[i]->ts_ns / 1000000000ull;
+				if (sec > clock_sec) {
+					clock_sec = sec;
+					for (unsigned k = 0; k < nw; k++)
+						while (!ring_push(ws[k].in, tick_encode(sec))) {
+							struct pktbuf *b;
+							while ((b = ring_pop(ws[k].back)))
+								pktbuf_free(pool, b);
+							sched_yield();
+						}
+				}
 				unsigned target = 0;
 				if (dr == DECODE_OK || dr == DECODE_FRAGMENT)
 					target = decode_pair_hash(p) % nw;

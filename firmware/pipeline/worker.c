@@ -26,6 +26,7 @@ int worker_init(struct worker *w, const struct worker_cfg *cfg)
 	w->malformed = cfg->malformed;
 	w->zones = cfg->zones;
 	w->report = cfg->report;
+	w->external_clock = cfg->external_clock;
 	struct flow_table_cfg fc = {
 		.slots = cfg->flow_slots,
 		.full_policy = cfg->full_policy,
@@ -70,13 +71,8 @@ enum verdict worker_packet(struct worker *w, struct pkt *p, enum decode_result d
 	struct stats_block *st = &w->st;
 	enum verdict v = VERDICT_PASS;
 
-	if (p->ts_ns > w->now_ns)
-		w->now_ns = p->ts_ns;
-	if (w->now_ns >= w->next_expire_ns) {
-		flow_expire(w->ft, w->now_ns, st);
-		defrag_expire(w->df, w->now_ns, st);
-		w->next_expire_ns = w->now_ns + EXPIRE_PERIOD_NS;
-	}
+	if (!w->external_clock && p->ts_ns >= w->next_expire_ns)
+		worker_tick(w, p->ts_ns);
 	if (p->port < STATS_MAX_PORTS) {
 		STATS_ADD(st->port[p->port].packets, 1);
 		STATS_ADD(st->port[p->port].bytes, p->wire_len);
@@ -141,6 +137,15 @@ out:
 	if (p->flags & PKT_F_REASSEMBLED)
 		defrag_release(w->df, p);
 	return v;
+}
+
+void worker_tick(struct worker *w, uint64_t now_ns)
+{
+	if (now_ns > w->now_ns)
+		w->now_ns = now_ns;
+	flow_expire(w->ft, w->now_ns, &w->st);
+	defrag_expire(w->df, w->now_ns, &w->st);
+	w->next_expire_ns = w->now_ns + EXPIRE_PERIOD_NS;
 }
 
 void worker_finish(struct worker *w)

@@ -36,6 +36,9 @@ struct worker_cfg {
 	enum malformed_policy malformed;
 	const struct zone_map *zones;
 	struct report_out *report; /* NULL: no flow records */
+	/* 0: expiry runs on the worker's own packet time (one second steps);
+	 * 1: only worker_tick() advances expiry (the runner's shared clock). */
+	uint8_t external_clock;
 };
 
 struct worker {
@@ -49,6 +52,7 @@ struct worker {
 	struct report_out *report;
 	uint64_t now_ns;
 	uint64_t next_expire_ns;
+	uint8_t external_clock;
 };
 
 int worker_init(struct worker *w, const struct worker_cfg *cfg);
@@ -59,6 +63,14 @@ void worker_fini(struct worker *w);
  * (decode counters are the decoder's). Returns the packet's verdict.
  */
 enum verdict worker_packet(struct worker *w, struct pkt *p, enum decode_result dr);
+
+/*
+ * worker_tick - the shared clock reached @now_ns: expire idle flows and stale
+ * reassembly contexts. The runner ticks every worker at the same points of
+ * capture time (each new second), in order with the packets, so that the
+ * outcome does not depend on the number of workers.
+ */
+void worker_tick(struct worker *w, uint64_t now_ns);
 
 /* worker_finish - end every flow (end of capture) and flush the report. */
 void worker_finish(struct worker *w);
