@@ -23,7 +23,58 @@
 #include "stats/counters.h"
 
 struct dpi_engine;
+struct dpi_facts;
 
+/*
+ * Engine counters (dpi_engine_counters()); the stats/counters.h names are
+ * the same with the "dpi." prefix.
+ *   state_pool_exhausted  a flow found no classification record: left Unknown
+ *   facts_pool_exhausted  a decided flow found no facts record: app kept,
+ *                         names and fingerprints dropped
+ *   stream_pool_exhausted a detector asked for a reassembly buffer, none free
+ *   stream_ooo_dropped    a segment needed more holes than a stream keeps
+ *   stream_truncated      bytes fell beyond a stream's window
+ *   detector_calls        probe() calls (nDPI's "Num dissector calls")
+ *   flows                 flows that reached a decision (found or not)
+ *   flows_found           ... with an application
+ *   flows_unknown         ... without: every candidate said not mine
+ *   budget_exhausted      ... without: the packet budget ran out
+ *   dns_cache_inserts     addresses learnt from DNS answers
+ *   dns_cache_evictions   of which replaced an older entry
+ *   dns_cache_named       flows named from the DNS cache
+ */
+#define DPI_COUNTERS(X)                                                                            \
+	X(STATE_POOL_EXHAUSTED, "state_pool_exhausted")                                            \
+	X(FACTS_POOL_EXHAUSTED, "facts_pool_exhausted")                                            \
+	X(STREAM_POOL_EXHAUSTED, "stream_pool_exhausted")                                          \
+	X(STREAM_OOO_DROPPED, "stream_ooo_dropped")                                                \
+	X(STREAM_TRUNCATED, "stream_truncated")                                                    \
+	X(DETECTOR_CALLS, "detector_calls")                                                        \
+	X(FLOWS, "flows")                                                                          \
+	X(FLOWS_FOUND, "flows_found")                                                              \
+	X(FLOWS_UNKNOWN, "flows_unknown")                                                          \
+	X(BUDGET_EXHAUSTED, "budget_exhausted")                                                    \
+	X(DNS_CACHE_INSERTS, "dns_cache_inserts")                                                  \
+	X(DNS_CACHE_EVICTIONS, "dns_cache_evictions")                                              \
+	X(DNS_CACHE_NAMED, "dns_cache_named")
+
+enum dpi_counter {
+#define X(id, name) DPI_CTR_##id,
+	DPI_COUNTERS(X)
+#undef X
+	DPI_CTR__COUNT
+};
+
+/* Packet budget: a flow is given up (Unknown) after this many packets. */
+#define DPI_BUDGET_PAYLOAD_PKTS 10
+#define DPI_BUDGET_TOTAL_PKTS 20
+
+/*
+ * dpi_engine_create - pools for @flow_slots flows: classification records
+ * (flows still being classified), facts records (decided flows with names
+ * or fingerprints), stream buffers, DNS cache. See dpi_engine_bytes().
+ * NULL on out of memory or flow_slots == 0.
+ */
 struct dpi_engine *dpi_engine_create(uint32_t flow_slots);
 void dpi_engine_destroy(struct dpi_engine *e);
 
@@ -37,5 +88,15 @@ void dpi_flow_end(struct dpi_engine *e, struct flow *f);
  * they do not fit in @len).
  */
 size_t dpi_flow_json(const struct dpi_engine *e, const struct flow *f, char *buf, size_t len);
+
+/* dpi_flow_facts - the facts of @f (during or after classification), or NULL. */
+const struct dpi_facts *dpi_flow_facts(const struct dpi_engine *e, const struct flow *f);
+
+/* dpi_engine_counters - the engine's counters, indexed by enum dpi_counter. */
+const uint64_t *dpi_engine_counters(const struct dpi_engine *e);
+const char *dpi_counter_name(unsigned i);
+
+/* dpi_engine_bytes - memory the engine holds (all pools), for budgets. */
+size_t dpi_engine_bytes(const struct dpi_engine *e);
 
 #endif

@@ -43,6 +43,25 @@ enum decode_result decode_ip(struct pkt *p, uint32_t off, struct stats_block *st
 /* decode_l4 - decode the transport header at p->l4_off (p->l4proto set). */
 enum decode_result decode_l4(struct pkt *p, struct stats_block *st);
 
+/* decode_ethernet - an Ethernet header at @off (also inside VXLAN/GRE). */
+enum decode_result decode_ethernet(struct pkt *p, uint32_t off, struct stats_block *st);
+
+enum decode_tunnel_kind { DECODE_TUN_IPIP = 0, DECODE_TUN_GRE, DECODE_TUN_VXLAN, DECODE_TUN_GTPU };
+
+/*
+ * decode_tunnel - decode the inner packet of a tunnel whose outer datagram
+ * ends at p->l3_off + p->l3_len: an IP, Ethernet or PPP header at @off (as
+ * @inner says). One level deep: a tunnel inside a tunnel is
+ * decode.tunnel.too_deep. The inner headers replace the outer ones in @p
+ * (the flow is the inner one) and PKT_F_TUNNEL is set.
+ */
+enum decode_inner { DECODE_INNER_IP = 0, DECODE_INNER_ETH, DECODE_INNER_PPP };
+enum decode_result decode_tunnel(struct pkt *p, enum decode_tunnel_kind kind, uint32_t off,
+				 enum decode_inner inner, struct stats_block *st);
+
+/* decode_ppp - a PPP frame (HDLC-like framing optional) at @off. */
+enum decode_result decode_ppp(struct pkt *p, uint32_t off, struct stats_block *st);
+
 /* decode_pair_hash - symmetric hash of (addresses, vlan): same both ways. */
 uint32_t decode_pair_hash(const struct pkt *p);
 

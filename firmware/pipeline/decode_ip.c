@@ -4,7 +4,6 @@
 
 #include "pipeline/decode.h"
 
-#define MAX_TUNNEL_DEPTH 1
 #define MAX_IPV6_EXT 8
 
 /* Bytes of an IP datagram of @total bytes at @off that were captured, or 0 if
@@ -21,21 +20,35 @@ static uint32_t ip_avail(const struct pkt *p, uint32_t off, uint32_t total, int 
 	return 0;
 }
 
-static enum decode_result tunnel(struct pkt *p, uint32_t off, struct stats_block *st, int depth)
+enum decode_result decode_tunnel(struct pkt *p, enum decode_tunnel_kind kind, uint32_t off,
+				 enum decode_inner inner, struct stats_block *st)
 {
-	if (depth >= MAX_TUNNEL_DEPTH) {
+	if (p->flags & PKT_F_TUNNEL) {
 		CTR_INC(st, DEC_TUNNEL_TOO_DEEP);
 		return DECODE_MALFORMED;
 	}
-	CTR_INC(st, TUNNEL_IPIP);
+	switch (kind) {
+	case DECODE_TUN_IPIP: CTR_INC(st, TUNNEL_IPIP); break;
+	case DECODE_TUN_GRE: CTR_INC(st, TUNNEL_GRE); break;
+	case DECODE_TUN_VXLAN: CTR_INC(st, TUNNEL_VXLAN); break;
+	case DECODE_TUN_GTPU: CTR_INC(st, TUNNEL_GTPU); break;
+	}
 	p->flags |= PKT_F_TUNNEL;
-	/* The inner datagram ends where the outer one does. */
+	/* The inner packet ends where the outer datagram does. */
 	uint32_t saved_len = p->len, saved_wire = p->wire_len;
 	p->len = p->l3_off + p->l3_len;
 	if (p->wire_len > p->len && !(p->flags & PKT_F_L4_TRUNC))
 		p->wire_len = p->len;
 	p->flags &= (uint8_t)~PKT_F_L4_TRUNC;
-	enum decode_result r = decode_ip(p, off, st, depth + 1);
+	p->sport = p->dport = 0;
+	p->payload_off = p->payload_len = 0;
+	enum decode_result r;
+	if (inner == DECODE_INNER_ETH)
+		r = decode_ethernet(p, off, st);
+	else if (inner == DECODE_INNER_PPP)
+		r = decode_ppp(p, off, st);
+	else
+		r = decode_ip(p, off, st, 1);
 	p->len = saved_len;
 	p->wire_len = saved_wire;
 	return r;
@@ -116,8 +129,9 @@ static enum decode_result decode_ipv4(struct pkt *p, uint32_t off, struct stats_
 	CTR_INC(st, L3_IPV4);
 	p->l4_off = off + hlen;
 	p->l4_len = avail - hlen;
+	(void)depth;
 	if (p->l4proto == 4 || p->l4proto == 41)
-		return tunnel(p, p->l4_off, st, depth);
+		return decode_tunnel(p, DECODE_TUN_IPIP, p->l4_off, DECODE_INNER_IP, st);
 	return decode_l4(p, st);
 }
 
@@ -205,8 +219,9 @@ static enum decode_result decode_ipv6(struct pkt *p, uint32_t off, struct stats_
 	p->l4proto = nh;
 	p->l4_off = o;
 	p->l4_len = end - o;
+	(void)depth;
 	if (nh == 4 || nh == 41)
-		return tunnel(p, o, st, depth);
+		return decode_tunnel(p, DECODE_TUN_IPIP, o, DECODE_INNER_IP, st);
 	return decode_l4(p, st);
 }
 

@@ -81,7 +81,7 @@ non_ip:
 	return DECODE_NON_IP;
 }
 
-static enum decode_result decode_eth(struct pkt *p, uint32_t off, struct stats_block *st)
+enum decode_result decode_ethernet(struct pkt *p, uint32_t off, struct stats_block *st)
 {
 	if (p->len < off + ETH_HLEN) {
 		CTR_INC(st, DEC_ETH_TRUNC);
@@ -104,11 +104,24 @@ static enum decode_result decode_raw_ip(struct pkt *p, uint32_t off, struct stat
 	return decode_ip(p, off, st, 0);
 }
 
-static enum decode_result decode_ppp(struct pkt *p, uint32_t off, struct stats_block *st)
+enum decode_result decode_ppp(struct pkt *p, uint32_t off, struct stats_block *st)
 {
 	if (p->len < off + 2) {
 		CTR_INC(st, DEC_PPP_TRUNC);
 		return DECODE_MALFORMED;
+	}
+	/* Cisco HDLC framing in a capture labelled PPP (seen on serial links):
+	 * address 0x0f/0x8f, control 0, then an ethertype. */
+	if ((p->data[off] == 0x0f || p->data[off] == 0x8f) && p->data[off + 1] == 0x00) {
+		if (p->len < off + 4) {
+			CTR_INC(st, DEC_CHDLC_TRUNC);
+			return DECODE_MALFORMED;
+		}
+		uint16_t et = rd16(p->data + off + 2);
+		if (et == 0x0800 || et == 0x86dd)
+			return decode_ip(p, off + 4, st, 0);
+		CTR_INC(st, L3_NON_IP);
+		return DECODE_NON_IP;
 	}
 	if (p->data[off] == 0xff && p->data[off + 1] == 0x03)
 		off += 2;
@@ -139,7 +152,7 @@ static enum decode_result decode_link(struct pkt *p, uint8_t link, uint32_t off,
 {
 	switch (link) {
 	case HAL_LINK_ETHERNET:
-		return decode_eth(p, off, st);
+		return decode_ethernet(p, off, st);
 	case HAL_LINK_SLL:
 		if (p->len < off + 16) {
 			CTR_INC(st, DEC_SLL_TRUNC);

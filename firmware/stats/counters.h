@@ -86,7 +86,12 @@
 	X(DROP_FLOW_TABLE_FULL, "drop.flow_table_full")                         \
 	X(DROP_FRAGMENT, "drop.fragment")                                       \
 	X(DROP_UNSUPPORTED_LINK, "drop.unsupported_link")                       \
-	X(DROP_NO_BUFFER, "drop.no_buffer")
+	X(DROP_NO_BUFFER, "drop.no_buffer")                                     \
+	X(TUNNEL_GRE, "proto.tunnel.gre")                                       \
+	X(TUNNEL_VXLAN, "proto.tunnel.vxlan")                                   \
+	X(TUNNEL_GTPU, "proto.tunnel.gtp_u")                                    \
+	X(DEC_GRE_TRUNC, "decode.gre.truncated")                                \
+	X(DEC_GTPU_TRUNC, "decode.gtp_u.truncated")
 
 enum stats_ctr {
 #define X(id, name) CTR_##id,
