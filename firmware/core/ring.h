@@ -29,7 +29,8 @@ static inline struct ring *ring_create(uint32_t size)
 	uint32_t n = 2;
 	while (n < size && n < (1u << 30))
 		n <<= 1;
-	struct ring *r = aligned_alloc(64, sizeof(*r));
+	/* aligned_alloc wants a size that is a multiple of the alignment */
+	struct ring *r = aligned_alloc(64, (sizeof(*r) + 63) & ~(size_t)63);
 	if (!r)
 		return NULL;
 	r->slots = calloc(n, sizeof(void *));

@@ -68,6 +68,8 @@ enum dpi_counter {
 /* Packet budget: a flow is given up (Unknown) after this many packets. */
 #define DPI_BUDGET_PAYLOAD_PKTS 10
 #define DPI_BUDGET_TOTAL_PKTS 20
+/* ... unless a stream is being reassembled: then its window bounds the work */
+#define DPI_BUDGET_STREAM_PKTS 1024
 
 /*
  * dpi_engine_create - pools for @flow_slots flows: classification records
