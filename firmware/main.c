@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/policy.h"
 #include "pipeline/report.h"
 #include "pipeline/runner.h"
 #include "pipeline/zone.h"
@@ -29,6 +30,7 @@ static void usage(FILE *o)
 {
 	fprintf(o,
 		"usage: segwd --replay FILE [options]\n"
+		"       segwd --check-policy FILE | --print-policy FILE\n"
 		"       segwd --board | --version | --help\n"
 		"\n"
 		"  --replay FILE              classify a capture (pcap/pcapng): one JSON object\n"
@@ -39,7 +41,10 @@ static void usage(FILE *o)
 		"  --malformed P              malformed packets: drop (default), pass\n"
 		"  --timeout CLASS=SECONDS    idle timeout: tcp-syn, tcp-established,\n"
 		"                             tcp-closing, tcp-closed, udp, icmp, other\n"
-		"  --no-flows                 counters only\n");
+		"  --no-flows                 counters only\n"
+		"  --check-policy FILE        validate and compile a policy without applying it:\n"
+		"                             exit 0, or FILE:LINE:COL: message lines and exit 1\n"
+		"  --print-policy FILE        the policy in canonical form\n");
 }
 
 static int parse_u32(const char *s, uint32_t *out, uint32_t min, uint32_t max)
@@ -65,6 +70,94 @@ static int parse_timeout(const char *arg, uint32_t *t)
 		if (strlen(names[i]) == (size_t)(eq - arg) && strncmp(arg, names[i], (size_t)(eq - arg)) == 0)
 			return parse_u32(eq + 1, &t[i], 1, 7 * 24 * 3600);
 	return -EINVAL;
+}
+
+/* Read a whole file (policy text) into a NUL-terminated buffer. */
+static char *slurp(const char *path, size_t *len, int *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		*err = errno;
+		return NULL;
+	}
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		if (n + 1 >= cap) {
+			if (cap >= (256u << 20)) {
+				free(buf);
+				buf = NULL;
+				*err = EFBIG;
+				break;
+			}
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				*err = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		size_t r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0) {
+			if (ferror(f)) {
+				free(buf);
+				buf = NULL;
+				*err = EIO;
+			}
+			break;
+		}
+	}
+	fclose(f);
+	if (buf) {
+		buf[n] = 0;
+		*len = n;
+	}
+	return buf;
+}
+
+static int check_policy(const char *path, int print)
+{
+	size_t len = 0;
+	int e = 0;
+	char *text = slurp(path, &len, &e);
+	if (!text) {
+		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(e));
+		return 2;
+	}
+	static char errs[65536];
+	struct policy *p = NULL;
+	int rc = policy_parse(path, text, len, &p, errs, sizeof(errs), 50);
+	free(text);
+	if (rc == -EINVAL) {
+		fputs(errs, stderr);
+		return 1;
+	}
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", path, strerror(-rc));
+		return 2;
+	}
+	rc = policy_compile(p);
+	if (rc) {
+		fprintf(stderr, "%s: cannot compile: %s\n", path,
+			rc == -E2BIG ? "the rules expand to too many entries" : strerror(-rc));
+		policy_free(p);
+		return 1;
+	}
+	if (print) {
+		policy_print(p, stdout);
+	} else {
+		uint32_t groups, entries;
+		policy_compiled_stats(p, &groups, &entries);
+		printf("%s: ok: %u zones, %u sets, %u backends, %u rules; compiled into %u groups, "
+		       "%u entries\n",
+		       path, p->n_zones, p->n_sets, p->n_backends, p->n_rules, groups, entries);
+	}
+	policy_free(p);
+	return 0;
 }
 
 static void print_board(const struct board_desc *b)
@@ -95,7 +188,7 @@ int main(int argc, char **argv)
 	int no_flows = 0;
 
 	enum { O_REPLAY = 256, O_WORKERS, O_SLOTS, O_FULL, O_MALFORMED, O_TIMEOUT, O_NOFLOWS,
-	       O_BOARD, O_VERSION, O_HELP };
+	       O_BOARD, O_VERSION, O_HELP, O_CHECK_POLICY, O_PRINT_POLICY };
 	static const struct option opts[] = {
 		{ "replay", required_argument, NULL, O_REPLAY },
 		{ "workers", required_argument, NULL, O_WORKERS },
@@ -105,6 +198,8 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "no-flows", no_argument, NULL, O_NOFLOWS },
 		{ "board", no_argument, NULL, O_BOARD },
+		{ "check-policy", required_argument, NULL, O_CHECK_POLICY },
+		{ "print-policy", required_argument, NULL, O_PRINT_POLICY },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, O_HELP },
 		{ 0 },
@@ -150,6 +245,8 @@ int main(int argc, char **argv)
 			break;
 		case O_NOFLOWS: no_flows = 1; break;
 		case O_BOARD: print_board(board); return 0;
+		case O_CHECK_POLICY: return check_policy(optarg, 0);
+		case O_PRINT_POLICY: return check_policy(optarg, 1);
 		case O_VERSION: printf("segwd %s (board %s)\n", SEGW_VERSION, board->id); return 0;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
