@@ -41,13 +41,13 @@ extern const struct dpi_detector dpi_icmp_detector;
  * structural ones (fixed magic, ASN.1 shapes) come before the textual ones,
  * the weakest (Syslog, NTP, OpenVPN, WireGuard data) last.
  */
-#define DPI_MORE_DETECTORS                                                                  \
-	&dpi_icmp_detector, &dpi_ssh_detector, &dpi_dhcp_detector, &dpi_dhcpv6_detector,    \
-		&dpi_kerberos_detector, &dpi_snmp_detector, &dpi_ldap_detector,             \
-		&dpi_smb_detector, &dpi_rdp_detector, &dpi_bgp_detector, &dpi_sip_detector, \
-		&dpi_smtp_detector, &dpi_imap_detector, &dpi_pop3_detector,                 \
-		&dpi_mqtt_detector, &dpi_ipsec_detector, &dpi_wireguard_detector,           \
-		&dpi_openvpn_detector, &dpi_ntp_detector, &dpi_syslog_detector
+#define DPI_MORE_DETECTORS                                                                         \
+	&dpi_icmp_detector, &dpi_ssh_detector, &dpi_dhcp_detector, &dpi_dhcpv6_detector,           \
+	    &dpi_kerberos_detector, &dpi_snmp_detector, &dpi_ldap_detector, &dpi_smb_detector,     \
+	    &dpi_rdp_detector, &dpi_bgp_detector, &dpi_sip_detector, &dpi_smtp_detector,           \
+	    &dpi_imap_detector, &dpi_pop3_detector, &dpi_mqtt_detector, &dpi_ipsec_detector,       \
+	    &dpi_wireguard_detector, &dpi_openvpn_detector, &dpi_ntp_detector,                     \
+	    &dpi_syslog_detector
 
 static inline uint16_t dpi_rd16(const uint8_t *p)
 {
@@ -92,7 +92,7 @@ static inline int dpi_port_is(const struct dpi_pkt *p, uint16_t port)
  * what remains: the caller decides whether a value may run past the packet.
  */
 static inline uint32_t dpi_ber_hdr(const uint8_t *p, uint32_t len, uint32_t off, uint8_t *tag,
-				   uint32_t *vlen)
+                                   uint32_t *vlen)
 {
 	uint32_t n, i, v = 0;
 

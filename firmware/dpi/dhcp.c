@@ -47,8 +47,8 @@ static enum dpi_verdict dhcp_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 }
 
 const struct dpi_detector dpi_dhcp_detector = {
-	.name = "dhcp",
-	.l4_mask = DPI_L4_UDP,
-	.needs_payload = 1,
-	.probe = dhcp_probe,
+    .name = "dhcp",
+    .l4_mask = DPI_L4_UDP,
+    .needs_payload = 1,
+    .probe = dhcp_probe,
 };

@@ -34,8 +34,8 @@ static enum dpi_verdict dhcpv6_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 }
 
 const struct dpi_detector dpi_dhcpv6_detector = {
-	.name = "dhcpv6",
-	.l4_mask = DPI_L4_UDP,
-	.needs_payload = 1,
-	.probe = dhcpv6_probe,
+    .name = "dhcpv6",
+    .l4_mask = DPI_L4_UDP,
+    .needs_payload = 1,
+    .probe = dhcpv6_probe,
 };

@@ -19,8 +19,8 @@ static enum dpi_verdict icmp_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 }
 
 const struct dpi_detector dpi_icmp_detector = {
-	.name = "icmp",
-	.l4_mask = DPI_L4_OTHER,
-	.needs_payload = 0,
-	.probe = icmp_probe,
+    .name = "icmp",
+    .l4_mask = DPI_L4_OTHER,
+    .needs_payload = 0,
+    .probe = icmp_probe,
 };

@@ -20,9 +20,9 @@
 #define IMAP_DECIDE 8
 
 static const char *const imap_cmds[] = {
-	"CAPABILITY", "STARTTLS", "LOGIN",  "AUTHENTICATE", "SELECT", "EXAMINE", "LIST",
-	"LSUB",       "STATUS",   "LOGOUT", "NOOP",         "ID",     "FETCH",   "UID",
-	"NAMESPACE",  "IDLE",     "ENABLE", "CREATE",       "APPEND", "SEARCH",
+    "CAPABILITY", "STARTTLS", "LOGIN",  "AUTHENTICATE", "SELECT", "EXAMINE", "LIST",
+    "LSUB",       "STATUS",   "LOGOUT", "NOOP",         "ID",     "FETCH",   "UID",
+    "NAMESPACE",  "IDLE",     "ENABLE", "CREATE",       "APPEND", "SEARCH",
 };
 
 /* Length of the tag at the start of @b followed by one space; 0 if none. */
@@ -67,7 +67,7 @@ static int imap_server(const uint8_t *b, uint32_t len)
 		return 1;
 	t = imap_tag(b, len);
 	return t && (dpi_starts_ci(b + t, len - t, "OK ") || dpi_starts_ci(b + t, len - t, "NO ") ||
-		     dpi_starts_ci(b + t, len - t, "BAD "));
+	             dpi_starts_ci(b + t, len - t, "BAD "));
 }
 
 static enum dpi_verdict imap_found(struct dpi_ctx *c, int starttls)
@@ -106,8 +106,8 @@ static enum dpi_verdict imap_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 }
 
 const struct dpi_detector dpi_imap_detector = {
-	.name = "imap",
-	.l4_mask = DPI_L4_TCP,
-	.needs_payload = 1,
-	.probe = imap_probe,
+    .name = "imap",
+    .l4_mask = DPI_L4_TCP,
+    .needs_payload = 1,
+    .probe = imap_probe,
 };

@@ -15,8 +15,16 @@
 static int krb_app_type(uint8_t tag)
 {
 	switch (tag) {
-	case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x6f: /* 10..15 */
-	case 0x74: case 0x75: case 0x76: case 0x7e: /* 20 21 22 30 */
+	case 0x6a:
+	case 0x6b:
+	case 0x6c:
+	case 0x6d:
+	case 0x6e:
+	case 0x6f: /* 10..15 */
+	case 0x74:
+	case 0x75:
+	case 0x76:
+	case 0x7e: /* 20 21 22 30 */
 		return tag & 0x1f;
 	default:
 		return -1;
@@ -82,8 +90,8 @@ static enum dpi_verdict krb_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 }
 
 const struct dpi_detector dpi_kerberos_detector = {
-	.name = "kerberos",
-	.l4_mask = DPI_L4_TCP | DPI_L4_UDP,
-	.needs_payload = 1,
-	.probe = krb_probe,
+    .name = "kerberos",
+    .l4_mask = DPI_L4_TCP | DPI_L4_UDP,
+    .needs_payload = 1,
+    .probe = krb_probe,
 };

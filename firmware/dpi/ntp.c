@@ -51,8 +51,8 @@ static enum dpi_verdict ntp_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 }
 
 const struct dpi_detector dpi_ntp_detector = {
-	.name = "ntp",
-	.l4_mask = DPI_L4_UDP,
-	.needs_payload = 1,
-	.probe = ntp_probe,
+    .name = "ntp",
+    .l4_mask = DPI_L4_UDP,
+    .needs_payload = 1,
+    .probe = ntp_probe,
 };

@@ -18,8 +18,8 @@
 #define POP3_DECIDE 8
 
 static const char *const pop3_cmds[] = {
-	"CAPA", "STLS", "USER", "PASS", "APOP", "AUTH", "STAT", "LIST",
-	"RETR", "DELE", "UIDL", "TOP",  "QUIT", "NOOP", "RSET",
+    "CAPA", "STLS", "USER", "PASS", "APOP", "AUTH", "STAT", "LIST",
+    "RETR", "DELE", "UIDL", "TOP",  "QUIT", "NOOP", "RSET",
 };
 
 static int pop3_command(const uint8_t *b, uint32_t len)
@@ -74,8 +74,8 @@ static enum dpi_verdict pop3_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 }
 
 const struct dpi_detector dpi_pop3_detector = {
-	.name = "pop3",
-	.l4_mask = DPI_L4_TCP,
-	.needs_payload = 1,
-	.probe = pop3_probe,
+    .name = "pop3",
+    .l4_mask = DPI_L4_TCP,
+    .needs_payload = 1,
+    .probe = pop3_probe,
 };

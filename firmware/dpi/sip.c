@@ -5,16 +5,19 @@
  * Evidence: the first line of a message is a SIP request line
  * ("METHOD sip:|sips:|tel:... SIP/2.0" then CRLF) or status line
  * ("SIP/2.0 NNN "). Keep-alives (CRLF only, RFC 5626) and empty-ish
- * datagrams ask for the next packet; anything else is not SIP. HTTP is not
- * SIP: its methods and version differ.
+ * datagrams ask for the next packet, and so does text that mentions
+ * "SIP/2.0" without parsing (a damaged message: the next one decides);
+ * anything else is not SIP. HTTP is not SIP: its methods and version
+ * differ. A request line whose version is damaged still counts when a Via
+ * header names SIP/2.0.
  */
 #include <string.h>
 
 #include "dpi/detectors_more.h"
 
 static const char *const sip_methods[] = {
-	"INVITE ", "REGISTER ", "OPTIONS ", "ACK ",    "BYE ",     "CANCEL ",  "NOTIFY ",
-	"SUBSCRIBE ", "MESSAGE ", "INFO ",  "PRACK ",  "REFER ",   "PUBLISH ", "UPDATE ",
+    "INVITE ",    "REGISTER ", "OPTIONS ", "ACK ",   "BYE ",   "CANCEL ",  "NOTIFY ",
+    "SUBSCRIBE ", "MESSAGE ",  "INFO ",    "PRACK ", "REFER ", "PUBLISH ", "UPDATE ",
 };
 
 /* Length of the first line (up to CR or LF) of @b, or @len if none. */
@@ -28,6 +31,17 @@ static uint32_t sip_line_len(const uint8_t *b, uint32_t len)
 	return len;
 }
 
+/* 1 if @s occurs (case-insensitive) in the first 1024 bytes of @b. */
+static int sip_find(const uint8_t *b, uint32_t len, const char *s)
+{
+	uint32_t i, n = (uint32_t)strlen(s);
+
+	for (i = 0; i + n <= len && i < 1024; i++)
+		if (dpi_starts_ci(b + i, len - i, s))
+			return 1;
+	return 0;
+}
+
 static int sip_request(const uint8_t *b, uint32_t len)
 {
 	uint32_t i, m = 0, line = sip_line_len(b, len);
@@ -39,11 +53,15 @@ static int sip_request(const uint8_t *b, uint32_t len)
 			break;
 		}
 	}
-	if (!m || !(dpi_starts_ci(b + m, line - m, "sip:") ||
-		    dpi_starts_ci(b + m, line - m, "sips:") || dpi_starts_ci(b + m, line - m, "tel:")))
+	if (!m ||
+	    !(dpi_starts_ci(b + m, line - m, "sip:") || dpi_starts_ci(b + m, line - m, "sips:") ||
+	      dpi_starts_ci(b + m, line - m, "tel:")))
 		return 0;
-	/* The line must end in " SIP/2.0" (and be terminated in this packet). */
-	return line < len && line >= m + 8 && dpi_starts_ci(b + line - 8, 8, ver);
+	/* The line must end in " SIP/2.0" (and be terminated in this packet)... */
+	if (line < len && line >= m + 8 && dpi_starts_ci(b + line - 8, 8, ver))
+		return 1;
+	/* ...or the message must carry a SIP Via header (full or compact form). */
+	return sip_find(b, len, "\nVia: SIP/2.0/") || sip_find(b, len, "\nv: SIP/2.0/");
 }
 
 static int sip_status(const uint8_t *b, uint32_t len)
@@ -71,14 +89,16 @@ static enum dpi_verdict sip_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 		c->facts->app = DPI_APP_SIP;
 		return DPI_FOUND;
 	}
-	if (sip_keepalive(p->payload, p->len) && p->index < 8)
+	/* Keep-alives, and SIP text too damaged to parse: look at a few more. */
+	if ((sip_keepalive(p->payload, p->len) || sip_find(p->payload, p->len, "SIP/2.0")) &&
+	    p->index < 8)
 		return DPI_NEED_MORE;
 	return DPI_NOT_MINE;
 }
 
 const struct dpi_detector dpi_sip_detector = {
-	.name = "sip",
-	.l4_mask = DPI_L4_TCP | DPI_L4_UDP,
-	.needs_payload = 1,
-	.probe = sip_probe,
+    .name = "sip",
+    .l4_mask = DPI_L4_TCP | DPI_L4_UDP,
+    .needs_payload = 1,
+    .probe = sip_probe,
 };

@@ -68,7 +68,7 @@ static enum dpi_verdict smtp_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 				*st |= SMTP_NAMED;
 		}
 		return (*st & SMTP_HELLO) && p->index >= SMTP_DECIDE ? smtp_found(c, 0)
-								       : DPI_NEED_MORE;
+		                                                     : DPI_NEED_MORE;
 	}
 	if (smtp_cmd(b, len, "EHLO") || smtp_cmd(b, len, "HELO")) {
 		*st |= SMTP_HELLO;
@@ -89,8 +89,8 @@ static enum dpi_verdict smtp_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 }
 
 const struct dpi_detector dpi_smtp_detector = {
-	.name = "smtp",
-	.l4_mask = DPI_L4_TCP,
-	.needs_payload = 1,
-	.probe = smtp_probe,
+    .name = "smtp",
+    .l4_mask = DPI_L4_TCP,
+    .needs_payload = 1,
+    .probe = smtp_probe,
 };

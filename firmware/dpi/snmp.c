@@ -48,8 +48,8 @@ static enum dpi_verdict snmp_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 }
 
 const struct dpi_detector dpi_snmp_detector = {
-	.name = "snmp",
-	.l4_mask = DPI_L4_UDP,
-	.needs_payload = 1,
-	.probe = snmp_probe,
+    .name = "snmp",
+    .l4_mask = DPI_L4_UDP,
+    .needs_payload = 1,
+    .probe = snmp_probe,
 };

@@ -24,7 +24,7 @@ static enum dpi_verdict ssh_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 		ver = 2;
 		sw = 8;
 	} else if (len >= 9 && b[4] == '1' && b[5] == '.' && b[6] == '9' && b[7] == '9' &&
-		   b[8] == '-') {
+	           b[8] == '-') {
 		ver = 2;
 		sw = 9;
 	} else if (b[4] == '1' && b[5] == '.' && b[6] >= '0' && b[6] <= '9' && b[7] == '-') {
@@ -44,8 +44,8 @@ static enum dpi_verdict ssh_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 }
 
 const struct dpi_detector dpi_ssh_detector = {
-	.name = "ssh",
-	.l4_mask = DPI_L4_TCP,
-	.needs_payload = 1,
-	.probe = ssh_probe,
+    .name = "ssh",
+    .l4_mask = DPI_L4_TCP,
+    .needs_payload = 1,
+    .probe = ssh_probe,
 };

@@ -11,7 +11,7 @@
 #include "dpi/detectors_more.h"
 
 static const char *const sys_months[] = {"Jan ", "Feb ", "Mar ", "Apr ", "May ", "Jun ",
-					  "Jul ", "Aug ", "Sep ", "Oct ", "Nov ", "Dec "};
+                                         "Jul ", "Aug ", "Sep ", "Oct ", "Nov ", "Dec "};
 
 static int sys_printable_run(const uint8_t *b, uint32_t len, uint32_t want)
 {
@@ -69,8 +69,8 @@ static enum dpi_verdict sys_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 }
 
 const struct dpi_detector dpi_syslog_detector = {
-	.name = "syslog",
-	.l4_mask = DPI_L4_TCP | DPI_L4_UDP,
-	.needs_payload = 1,
-	.probe = sys_probe,
+    .name = "syslog",
+    .l4_mask = DPI_L4_TCP | DPI_L4_UDP,
+    .needs_payload = 1,
+    .probe = sys_probe,
 };

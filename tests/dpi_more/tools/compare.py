@@ -12,7 +12,7 @@ OURS = {"SSH", "SMTP", "SMTPS", "IMAP", "IMAPS", "POP3", "POPS", "SNMP", "NTP", 
         "MQTT", "Syslog", "DHCP", "DHCPV6", "IPsec", "WireGuard", "OpenVPN", "RDP",
         "SMBv23", "SMBv1", "Kerberos", "LDAP", "BGP", "ICMP", "ICMPV6"}
 L4 = {"TCP": 6, "UDP": 17, "ICMP": 1, "ICMPV6": 58, "ESP": 50, "AH": 51}
-LINE = re.compile(r"^\s+\d+\s+(\S+) (\S+) <?-> (\S+) .*?\[proto: [\d.]+/([^\].]+)[^\]]*\]"
+LINE = re.compile(r"^\s+\d+\s+(\S+) (\S+) <?-> (\S+) .*?\[proto: (?:[^\]/]*:)?[\d.]+/([^\].]+)[^\]]*\]"
                   r".*?\[Confidence: ([^\]]+)\]")
 
 
@@ -33,6 +33,7 @@ def main():
                 if not m or m.group(1) not in L4:
                     continue
                 l4, a, b, master, conf = m.groups()
+                master = {"IPSec": "IPsec"}.get(master, master)
                 key = (cap, L4[l4], frozenset((norm(a), norm(b))))
                 truth[key] = (master, conf)
     stats = collections.defaultdict(lambda: [0, 0])

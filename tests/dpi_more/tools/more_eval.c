@@ -19,12 +19,12 @@
 #include "dpi/detectors_more.h"
 
 static const struct dpi_detector *const dets[] = {DPI_MORE_DETECTORS};
-#define NDET (sizeof(dets) / sizeof(dets[0]))
+#define NDET   (sizeof(dets) / sizeof(dets[0]))
 #define MAXPKT 24
 
 static const char *const app_names[] = {
 #define X(id, name) name,
-	DPI_APPS(X)
+    DPI_APPS(X)
 #undef X
 };
 
@@ -43,6 +43,7 @@ struct flowent {
 #define NFLOWS (1u << 16)
 static struct flowent *flows;
 static unsigned nflows;
+static uint16_t dump_port;
 
 static unsigned hashkey(const uint8_t *a, const uint8_t *b, uint16_t pa, uint16_t pb, uint8_t l4)
 {
@@ -53,7 +54,7 @@ static unsigned hashkey(const uint8_t *a, const uint8_t *b, uint16_t pa, uint16_
 }
 
 static struct flowent *lookup(uint8_t fam, uint8_t l4, const uint8_t *src, const uint8_t *dst,
-			      uint16_t sp, uint16_t dp, int *dir)
+                              uint16_t sp, uint16_t dp, int *dir)
 {
 	unsigned h = hashkey(src, dst, sp, dp, l4) & (NFLOWS - 1);
 	for (unsigned n = 0; n < NFLOWS; n++, h = (h + 1) & (NFLOWS - 1)) {
@@ -90,13 +91,24 @@ static void feed(struct flowent *f, int dir, const uint8_t *pl, uint32_t len)
 {
 	if (f->found || f->npkt >= MAXPKT)
 		return;
+	if (dump_port && (f->cport == dump_port || f->sport == dump_port) &&
+	    (!getenv("DUMPIP") || f->sip[3] == atoi(getenv("DUMPIP")))) {
+		fprintf(stderr, "%u %u->%u #%u d%d len %u:", f->l4, f->cport, f->sport, f->npkt,
+		        dir, len);
+		for (uint32_t k = 0; k < len && k < 64; k++)
+			fprintf(stderr, " %02x", pl[k]);
+		fprintf(stderr, " |");
+		for (uint32_t k = 0; k < len && k < 64; k++)
+			fputc(pl[k] >= 32 && pl[k] < 127 ? pl[k] : '.', stderr);
+		fputc('\n', stderr);
+	}
 	struct dpi_pkt p = {.payload = len ? pl : NULL,
-			    .len = len,
-			    .dir = (uint8_t)dir,
-			    .l4proto = f->l4,
-			    .client_port = f->cport,
-			    .server_port = f->sport,
-			    .index = f->npkt++};
+	                    .len = len,
+	                    .dir = (uint8_t)dir,
+	                    .l4proto = f->l4,
+	                    .client_port = f->cport,
+	                    .server_port = f->sport,
+	                    .index = f->npkt++};
 	uint8_t m = f->l4 == 6 ? DPI_L4_TCP : f->l4 == 17 ? DPI_L4_UDP : DPI_L4_OTHER;
 	for (unsigned i = 0; i < NDET; i++) {
 		if (f->done[i] || !(dets[i]->l4_mask & m) || (dets[i]->needs_payload && !len))
@@ -112,8 +124,8 @@ static void feed(struct flowent *f, int dir, const uint8_t *pl, uint32_t len)
 	}
 }
 
-static void l4(uint8_t fam, uint8_t proto, const uint8_t *src, const uint8_t *dst,
-	       const uint8_t *d, uint32_t len)
+static void l4(uint8_t fam, uint8_t proto, const uint8_t *src, const uint8_t *dst, const uint8_t *d,
+               uint32_t len)
 {
 	uint16_t sp = 0, dp = 0;
 	const uint8_t *pl = d;
@@ -128,8 +140,14 @@ static void l4(uint8_t fam, uint8_t proto, const uint8_t *src, const uint8_t *ds
 		dp = (uint16_t)(d[2] << 8 | d[3]);
 		pl = d + off;
 		pll = len - off;
-		if (!pll)
-			return; /* engine sees TCP payload packets only in this harness */
+		if (!pll) { /* create the flow (SYN decides the client), feed nothing */
+			int dir0;
+			if ((d[13] & 0x12) == 0x12) /* SYN+ACK: the sender is the server */
+				(void)lookup(fam, proto, dst, src, dp, sp, &dir0);
+			else
+				(void)lookup(fam, proto, src, dst, sp, dp, &dir0);
+			return;
+		}
 	} else if (proto == 17) {
 		if (len < 8)
 			return;
@@ -243,7 +261,8 @@ static void handler(u_char *u, const struct pcap_pkthdr *h, const u_char *d)
 			ip(d + 20, len - 20);
 		break;
 	case DLT_RAW:
-	case 12:
+	case 101:
+	case 14:
 	case 228:
 	case 229:
 		ip(d, len);
@@ -276,6 +295,8 @@ static void pr(const struct flowent *f, const uint8_t *a, uint16_t port, char *o
 int main(int argc, char **argv)
 {
 	flows = calloc(NFLOWS, sizeof(*flows));
+	if (getenv("DUMP"))
+		dump_port = (uint16_t)atoi(getenv("DUMP"));
 	for (int i = 1; i < argc; i++) {
 		char err[PCAP_ERRBUF_SIZE];
 		pcap_t *pc = pcap_open_offline(argv[i], err);
@@ -297,7 +318,8 @@ int main(int argc, char **argv)
 			char c[80], s[80];
 			pr(f, f->cip, f->cport, c, sizeof(c));
 			pr(f, f->sip, f->sport, s, sizeof(s));
-			printf("%s %u %s %s %s\n", base, f->l4, c, s, f->found ? f->found : "Unknown");
+			printf("%s %u %s %s %s\n", base, f->l4, c, s,
+			       f->found ? f->found : "Unknown");
 		}
 	}
 	return 0;
