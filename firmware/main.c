@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/generation.h"
 #include "policy/policy.h"
 #include "pipeline/report.h"
 #include "pipeline/runner.h"
@@ -42,6 +43,7 @@ static void usage(FILE *o)
 		"  --timeout CLASS=SECONDS    idle timeout: tcp-syn, tcp-established,\n"
 		"                             tcp-closing, tcp-closed, udp, icmp, other\n"
 		"  --no-flows                 counters only\n"
+		"  --policy FILE              apply a policy: verdicts per flow, counters per rule\n"
 		"  --check-policy FILE        validate and compile a policy without applying it:\n"
 		"                             exit 0, or FILE:LINE:COL: message lines and exit 1\n"
 		"  --print-policy FILE        the policy in canonical form\n");
@@ -180,7 +182,7 @@ static void print_board(const struct board_desc *b)
 int main(int argc, char **argv)
 {
 	const struct board_desc *board = board_get();
-	const char *replay = NULL;
+	const char *replay = NULL, *policy_file = NULL;
 	uint32_t workers = 1, slots = board->pools.flows;
 	uint32_t timeouts[FLOW_TMO__COUNT] = { 0 };
 	enum flow_full_policy full = FLOW_FULL_EVICT;
@@ -188,7 +190,7 @@ int main(int argc, char **argv)
 	int no_flows = 0;
 
 	enum { O_REPLAY = 256, O_WORKERS, O_SLOTS, O_FULL, O_MALFORMED, O_TIMEOUT, O_NOFLOWS,
-	       O_BOARD, O_VERSION, O_HELP, O_CHECK_POLICY, O_PRINT_POLICY };
+	       O_BOARD, O_VERSION, O_HELP, O_CHECK_POLICY, O_PRINT_POLICY, O_POLICY };
 	static const struct option opts[] = {
 		{ "replay", required_argument, NULL, O_REPLAY },
 		{ "workers", required_argument, NULL, O_WORKERS },
@@ -199,6 +201,7 @@ int main(int argc, char **argv)
 		{ "no-flows", no_argument, NULL, O_NOFLOWS },
 		{ "board", no_argument, NULL, O_BOARD },
 		{ "check-policy", required_argument, NULL, O_CHECK_POLICY },
+		{ "policy", required_argument, NULL, O_POLICY },
 		{ "print-policy", required_argument, NULL, O_PRINT_POLICY },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, O_HELP },
@@ -244,6 +247,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case O_NOFLOWS: no_flows = 1; break;
+		case O_POLICY: policy_file = optarg; break;
 		case O_BOARD: print_board(board); return 0;
 		case O_CHECK_POLICY: return check_policy(optarg, 0);
 		case O_PRINT_POLICY: return check_policy(optarg, 1);
@@ -263,6 +267,38 @@ int main(int argc, char **argv)
 		fprintf(stderr, "segwd: board zone table is invalid (%s)\n", strerror(-rc));
 		return 2;
 	}
+	static struct policy_gen_slot gens;
+	struct policy_gen *gen = NULL;
+	if (policy_file) {
+		size_t len = 0;
+		int e = 0;
+		char *text = slurp(policy_file, &len, &e);
+		if (!text) {
+			fprintf(stderr, "segwd: %s: cannot read: %s\n", policy_file, strerror(e));
+			return 2;
+		}
+		static char errs[65536];
+		struct policy *pol = NULL;
+		rc = policy_parse(policy_file, text, len, &pol, errs, sizeof(errs), 50);
+		free(text);
+		if (rc == 0 && (rc = policy_compile(pol)) != 0)
+			snprintf(errs, sizeof(errs), "%s: cannot compile: %s\n", policy_file,
+				 strerror(-rc));
+		if (rc == 0) {
+			rc = gen_build(&gen, pol, board, workers, 1, errs, sizeof(errs));
+			pol = NULL;
+			if (rc)
+				fprintf(stderr, "segwd: %s: ", policy_file);
+		}
+		if (rc) {
+			policy_free(pol);
+			fputs(errs, stderr);
+			if (errs[0] && errs[strlen(errs) - 1] != '\n')
+				fputc('\n', stderr);
+			return 2;
+		}
+		gen_publish(&gens, gen);
+	}
 	struct hal_port port;
 	rc = board->replay_port(&port, replay);
 	if (rc == 0)
@@ -277,6 +313,7 @@ int main(int argc, char **argv)
 		.port = &port,
 		.workers = workers,
 		.report = no_flows ? NULL : stdout,
+		.gens = gen ? &gens : NULL,
 		.wcfg = {
 			.flow_slots = slots,
 			.full_policy = full,
@@ -297,19 +334,21 @@ int main(int argc, char **argv)
 	struct report_port rp = { .name = port.name, .zone = port.zone, .st = res.port_stats };
 	fflush(stdout);
 	if (rc < 0) {
-		report_counters(stdout, &res.snap, &zones, &rp, 1, "error", res.error);
+		report_counters_gen(stdout, &res.snap, gen ? &gen->zones : &zones, &rp, 1, "error",
+				res.error, gen);
 		fflush(stdout);
 		fprintf(stderr, "segwd: %s: capture failed after %llu packets: %s\n", replay,
 			(unsigned long long)res.port_stats.rx_packets, res.error);
 		hal_port_close(&port);
 		return 1;
 	}
-	report_counters(stdout, &res.snap, &zones, &rp, 1, "ok", NULL);
+	report_counters_gen(stdout, &res.snap, gen ? &gen->zones : &zones, &rp, 1, "ok", NULL, gen);
 	uint64_t unsupported = res.snap.sum.c[CTR_DEC_LINK_UNSUPPORTED];
 	if (unsupported)
 		fprintf(stderr, "segwd: %s: %llu frames of a link type not decoded (counted as "
 				"decode.link.unsupported)\n",
 			replay, (unsigned long long)unsupported);
 	hal_port_close(&port);
+	gen_free(gen);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

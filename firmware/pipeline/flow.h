@@ -90,11 +90,13 @@ struct flow {
 	uint8_t dpi_done;
 	uint8_t dpi_packets;
 	uint32_t dpi_slot;
-	/* policy seam */
+	/* policy: decided under generation policy_gen (0: not evaluated) */
 	uint32_t policy_gen;
-	uint32_t rule_id;
-	uint8_t verdict;
-	uint8_t pad[7];
+	uint32_t rule_id;    /* 0: the default action decided */
+	uint32_t rule_index; /* into the generation's counters */
+	uint8_t verdict;     /* enum policy_action once decided */
+	uint8_t decided;     /* 0: pending classification */
+	uint8_t pad[2];
 };
 
 #define FLOW_BYTES_PER_SLOT (sizeof(struct flow) + 4u * 2u) /* slot + bucket share */

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "dpi/dpi.h"
+#include "policy/generation.h"
+#include "policy/policy.h"
 
 struct sb {
 	char *p;
@@ -119,6 +121,17 @@ size_t report_format_flow(char *buf, size_t len, const struct flow *f, enum flow
 		  (unsigned long long)(f->last_ns / 1000000000ull),
 		  (unsigned long long)(f->last_ns % 1000000000ull));
 	sb_printf(&b, ",\"end_reason\":\"%s\"", flow_end_reason_name(why));
+	if (f->policy_gen) {
+		sb_printf(&b, ",\"policy_generation\":%u", f->policy_gen);
+		if (!f->decided)
+			sb_printf(&b, ",\"rule\":null,\"action\":\"pending\"");
+		else if (f->rule_id)
+			sb_printf(&b, ",\"rule\":%u,\"action\":\"%s\"", f->rule_id,
+				  policy_action_name(f->verdict));
+		else
+			sb_printf(&b, ",\"rule\":null,\"action\":\"%s\"",
+				  policy_action_name(f->verdict));
+	}
 	if (dpi && !b.overflow)
 		b.used += dpi_flow_json(dpi, f, b.p + b.used, b.len - b.used - 2);
 	sb_printf(&b, "}");
@@ -152,6 +165,13 @@ void report_flow(struct report_out *r, const struct flow *f, enum flow_end_reaso
 void report_counters(FILE *out, const struct stats_snapshot *s, const struct zone_map *zones,
 		     const struct report_port *ports, unsigned n_ports, const char *status,
 		     const char *error)
+{
+	report_counters_gen(out, s, zones, ports, n_ports, status, error, NULL);
+}
+
+void report_counters_gen(FILE *out, const struct stats_snapshot *s, const struct zone_map *zones,
+			 const struct report_port *ports, unsigned n_ports, const char *status,
+			 const char *error, const struct policy_gen *gen)
 {
 	const struct stats_block *b = &s->sum;
 	char esc[1024];
@@ -197,5 +217,26 @@ void report_counters(FILE *out, const struct stats_snapshot *s, const struct zon
 				(unsigned long long)zp->bytes, (unsigned long long)zp->dropped);
 			first = 0;
 		}
-	fprintf(out, "}}\n");
+	fprintf(out, "}");
+	if (gen && gen->policy) {
+		const struct policy *p = gen->policy;
+		fprintf(out, ",\"policy_generation\":%u,\"rules\":{", gen->number);
+		for (uint32_t i = 0; i <= p->n_rules; i++) {
+			struct rule_ctr sum = { 0, 0, 0 };
+			for (unsigned w = 0; w < gen->n_workers; w++) {
+				sum.flows += __atomic_load_n(&gen->ctr[w][i].flows, __ATOMIC_RELAXED);
+				sum.packets += __atomic_load_n(&gen->ctr[w][i].packets, __ATOMIC_RELAXED);
+				sum.bytes += __atomic_load_n(&gen->ctr[w][i].bytes, __ATOMIC_RELAXED);
+			}
+			if (i < p->n_rules)
+				fprintf(out, "%s\"%u\":", i ? "," : "", p->rules[i].id);
+			else
+				fprintf(out, "%s\"default\":", i ? "," : "");
+			fprintf(out, "{\"flows\":%llu,\"packets\":%llu,\"bytes\":%llu}",
+				(unsigned long long)sum.flows, (unsigned long long)sum.packets,
+				(unsigned long long)sum.bytes);
+		}
+		fprintf(out, "}");
+	}
+	fprintf(out, "}\n");
 }

@@ -23,6 +23,7 @@
 #include "stats/snapshot.h"
 
 struct dpi_engine;
+struct policy_gen;
 
 #define REPORT_BUF 65536
 
@@ -52,6 +53,11 @@ struct report_port {
 void report_counters(FILE *out, const struct stats_snapshot *s, const struct zone_map *zones,
 		     const struct report_port *ports, unsigned n_ports, const char *status,
 		     const char *error);
+/* report_counters_gen - the same, and when @gen has a policy, the per-rule
+ * counters ("rules": {"ID": {...}, "default": {...}}). */
+void report_counters_gen(FILE *out, const struct stats_snapshot *s, const struct zone_map *zones,
+			 const struct report_port *ports, unsigned n_ports, const char *status,
+			 const char *error, const struct policy_gen *gen);
 
 /* report_json_string - @s as a JSON string (quoted, escaped) into @buf. */
 size_t report_json_string(char *buf, size_t len, const char *s);

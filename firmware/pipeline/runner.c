@@ -96,6 +96,7 @@ int runner_run(const struct runner_cfg *cfg, struct runner_result *res)
 		struct worker_cfg wc = cfg->wcfg;
 		wc.id = (uint8_t)i;
 		wc.external_clock = 1;
+		wc.gens = cfg->gens;
 		if (cfg->report) {
 			ws[i].rep = calloc(1, sizeof(*ws[i].rep));
 			if (!ws[i].rep) {

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "pipeline/worker.h"
+#include "policy/generation.h"
 #include "segw/hal/board.h"
 #include "stats/snapshot.h"
 
@@ -32,6 +33,7 @@ struct runner_cfg {
 	FILE *report;            /* NULL: counters only */
 	uint32_t pktbufs;        /* 0: board default */
 	uint32_t pktbuf_size;    /* 0: board default */
+	struct policy_gen_slot *gens; /* NULL: no policy */
 };
 
 struct runner_result {

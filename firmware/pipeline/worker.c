@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "dpi/detector.h"
 #include "dpi/dpi.h"
+#include "policy/generation.h"
 
 #define EXPIRE_PERIOD_NS 1000000000ull
 
@@ -27,6 +29,7 @@ int worker_init(struct worker *w, const struct worker_cfg *cfg)
 	w->zones = cfg->zones;
 	w->report = cfg->report;
 	w->external_clock = cfg->external_clock;
+	w->gens = cfg->gens;
 	struct flow_table_cfg fc = {
 		.slots = cfg->flow_slots,
 		.full_policy = cfg->full_policy,
@@ -58,6 +61,91 @@ void worker_fini(struct worker *w)
 	w->dpi = NULL;
 }
 
+/* Pick up a newly published generation (zones and policy together). */
+static void sync_generation(struct worker *w)
+{
+	struct policy_gen *g = gen_current(w->gens);
+	if (g == w->gen)
+		return;
+	w->gen = g;
+	if (g) {
+		w->zones = &g->zones;
+		if (w->report)
+			w->report->zones = w->zones;
+		gen_ack(w->gens, w->id, g->number);
+	}
+}
+
+/* Evaluate the flow against the generation; returns the packet's verdict. */
+static enum verdict policy_stage(struct worker *w, struct flow *f, const struct pkt *p)
+{
+	struct stats_block *st = &w->st;
+	struct policy_gen *g = w->gen;
+	if (!g || !g->policy)
+		return VERDICT_PASS;
+	if (f->policy_gen != g->number) {
+		if (f->policy_gen) { /* a new generation: zones and verdict again */
+			CTR_INC(st, POLICY_REEVAL);
+			int client_is_src = p->dir == 0;
+			f->czone = zone_of(&g->zones, f->key.ipver, flow_client_ip(f), client_is_src, p->port);
+			f->szone = zone_of(&g->zones, f->key.ipver, flow_server_ip(f), !client_is_src,
+					   p->port);
+		}
+		f->policy_gen = g->number;
+		f->decided = 0;
+	}
+	if (!f->decided) {
+		const struct dpi_facts *x = dpi_flow_facts(w->dpi, f);
+		struct policy_flow pf = {
+			.czone = f->czone,
+			.szone = f->szone,
+			.ipver = f->key.ipver,
+			.proto = f->key.proto,
+			.src = flow_client_ip(f),
+			.dst = flow_server_ip(f),
+			.sport = flow_client_port(f),
+			.dport = flow_server_port(f),
+			.l7_done = f->dpi_done,
+			.app = x ? x->app : f->app,
+		};
+		if (x && x->server_name[0]) {
+			if (pf.app == DPI_APP_HTTP || pf.app == DPI_APP_HTTP_CONNECT)
+				pf.host = x->server_name;
+			else if (pf.app == DPI_APP_DNS)
+				pf.query = x->server_name;
+			else
+				pf.sni = x->server_name;
+		}
+		if (x) {
+			pf.tls_version = x->tls_version;
+			pf.no_sni = (x->flags & DPI_F_NO_SNI) != 0;
+			pf.ech = (x->flags & DPI_F_ECH) != 0;
+		}
+		struct policy_result r;
+		CTR_INC(st, POLICY_EVAL);
+		policy_lookup(g->policy, &pf, &r);
+		if (r.kind == POLICY_PENDING) {
+			CTR_INC(st, POLICY_PENDING);
+			return VERDICT_PASS; /* mirror/replay: cannot hold; inline mode queues */
+		}
+		f->decided = 1;
+		f->verdict = r.action;
+		f->rule_id = r.rule_id;
+		f->rule_index = r.rule_index == UINT32_MAX ? g->policy->n_rules : r.rule_index;
+		STATS_ADD(g->ctr[w->id][f->rule_index].flows, 1);
+	}
+	struct rule_ctr *rc = &g->ctr[w->id][f->rule_index];
+	STATS_ADD(rc->packets, 1);
+	STATS_ADD(rc->bytes, p->wire_len);
+	if (f->verdict == POLICY_DENY || f->verdict == POLICY_REJECT) {
+		if (f->verdict == POLICY_REJECT)
+			CTR_INC(st, VERDICT_REJECT);
+		STATS_ADD(st->zp[f->czone][f->szone].dropped, 1);
+		return VERDICT_DROP;
+	}
+	return VERDICT_PASS;
+}
+
 static enum verdict drop(struct worker *w, struct pkt *p, int reason)
 {
 	(void)p;
@@ -71,6 +159,8 @@ enum verdict worker_packet(struct worker *w, struct pkt *p, enum decode_result d
 	struct stats_block *st = &w->st;
 	enum verdict v = VERDICT_PASS;
 
+	if (w->gens)
+		sync_generation(w);
 	if (!w->external_clock && p->ts_ns >= w->next_expire_ns)
 		worker_tick(w, p->ts_ns);
 	if (p->port < STATS_MAX_PORTS) {
@@ -131,7 +221,10 @@ enum verdict worker_packet(struct worker *w, struct pkt *p, enum decode_result d
 	if (!f->dpi_done)
 		dpi_flow_packet(w->dpi, f, p, st);
 
-	/* policy: arrives with the policy work; every flow passes until then */
+	if (policy_stage(w, f, p) == VERDICT_DROP) {
+		v = drop(w, p, CTR_DROP_POLICY);
+		goto out;
+	}
 	CTR_INC(st, VERDICT_PASS);
 out:
 	if (p->flags & PKT_F_REASSEMBLED)

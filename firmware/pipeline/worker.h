@@ -25,6 +25,8 @@
 #include "stats/counters.h"
 
 struct dpi_engine;
+struct policy_gen;
+struct policy_gen_slot;
 
 struct worker_cfg {
 	uint8_t id;
@@ -39,6 +41,8 @@ struct worker_cfg {
 	/* 0: expiry runs on the worker's own packet time (one second steps);
 	 * 1: only worker_tick() advances expiry (the runner's shared clock). */
 	uint8_t external_clock;
+	/* published policy generations; NULL: no policy, every flow passes */
+	struct policy_gen_slot *gens;
 };
 
 struct worker {
@@ -53,6 +57,8 @@ struct worker {
 	uint64_t now_ns;
 	uint64_t next_expire_ns;
 	uint8_t external_clock;
+	struct policy_gen_slot *gens;
+	struct policy_gen *gen; /* the generation this worker runs */
 };
 
 int worker_init(struct worker *w, const struct worker_cfg *cfg);

@@ -117,7 +117,7 @@ uint8_t zone_of(const struct zone_map *m, uint8_t ipver, const uint8_t *addr, in
 	}
 	if (is_src && port < STATS_MAX_PORTS && m->port_zone[port] != ZONE_NONE)
 		return m->port_zone[port];
-	return 0;
+	return m->default_zone;
 }
 
 const char *zone_name(const struct zone_map *m, uint8_t z)

@@ -6,7 +6,8 @@
  *             policy), then read-only: workers share it without locks.
  * Rule:       the longest matching prefix decides; an address no prefix
  *             covers takes the zone of the port its packet arrived on when
- *             it is the packet's source, else the default zone (the first).
+ *             it is the packet's source, else the default zone (the board's
+ *             first zone, or the policy's zone marked `default`).
  * Allocation: zone_map_init() only; lookups never allocate.
  * Errors:     -EINVAL bad prefix text or unknown zone name, -ENOSPC too
  *             many zones/prefixes.
@@ -31,11 +32,12 @@ struct zone_prefix {
 };
 
 struct zone_map {
-	char names[ZONE_MAX][24];
+	char names[ZONE_MAX][32];
 	unsigned n_zones;
 	struct zone_prefix prefixes[ZONE_PREFIX_MAX]; /* longest first */
 	unsigned n_prefixes;
 	uint8_t port_zone[STATS_MAX_PORTS]; /* ZONE_NONE for a tap/mirror */
+	uint8_t default_zone;               /* where unclaimed addresses belong */
 };
 
 /* zone_map_init - from the board's zones, prefixes and ports. */

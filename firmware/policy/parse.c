@@ -479,10 +479,16 @@ static void st_zone(struct parser *ps)
 		return;
 	}
 	struct vec ports = { .sz = POLICY_NAME_MAX }, pfx = { .sz = sizeof(struct policy_prefix) };
-	int seen_ports = 0, seen_pfx = 0;
+	int seen_ports = 0, seen_pfx = 0, is_default = 0;
 	while (!ps->line_failed && peek(ps)) {
 		struct tok *k = next(ps);
-		if (is_word(k, "ports") && !seen_ports) {
+		if (is_word(k, "default") && !is_default) {
+			for (uint32_t i = 0; i < p->n_zones; i++)
+				if (p->zones[i].is_default)
+					ERR(ps, k->col, "zone %s is already the default zone",
+					    p->zones[i].name);
+			is_default = 1;
+		} else if (is_word(k, "ports") && !seen_ports) {
 			seen_ports = 1;
 			for (;;) {
 				char *slot;
@@ -505,7 +511,8 @@ static void st_zone(struct parser *ps)
 			seen_pfx = 1;
 			parse_list(ps, "a prefix", prefix_item, &pfx);
 		} else {
-			ERR(ps, k->col, "expected 'ports' or 'prefixes', got '%.*s'", (int)k->len, k->s);
+			ERR(ps, k->col, "expected 'ports', 'prefixes' or 'default', got '%.*s'",
+			    (int)k->len, k->s);
 		}
 	}
 	if (ps->line_failed || grow((void **)&p->zones, p->n_zones, sizeof(*p->zones))) {
@@ -519,6 +526,7 @@ static void st_zone(struct parser *ps)
 	z->n_ports = ports.n;
 	z->prefixes = pfx.v;
 	z->n_prefixes = pfx.n;
+	z->is_default = (uint8_t)is_default;
 }
 
 static void st_set(struct parser *ps)
@@ -1159,6 +1167,16 @@ int policy_parse(const char *file, const char *text, size_t len, struct policy *
 					    "got '%.*s'",
 					    (int)k->len, k->s);
 			}
+		}
+	}
+	if (p->n_zones) {
+		int defaults = 0;
+		for (uint32_t i = 0; i < p->n_zones; i++)
+			defaults += p->zones[i].is_default;
+		if (!defaults) {
+			ps->line = 1;
+			ERR(ps, 1, "no zone is marked 'default' (where addresses no prefix claims "
+				   "belong)");
 		}
 	}
 	free(ps);

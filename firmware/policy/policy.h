@@ -5,7 +5,7 @@
  *
  * Language (one statement per line, `#` starts a comment):
  *
- *   zone NAME [ports PORT[,PORT...]] [prefixes PREFIX[,PREFIX...]]
+ *   zone NAME [ports PORT[,PORT...]] [prefixes PREFIX[,PREFIX...]] [default]
  *   set addr NAME PREFIX[,PREFIX...]
  *   set port NAME PORT|LO-HI[,...]
  *   set name NAME PATTERN[,PATTERN...]
@@ -25,7 +25,9 @@
  *   a range LO-HI or @set; NAMES a pattern or @set, comma separated; a
  *   pattern is exact ("www.example.org"), suffix ("*.example.org": any name
  *   below it) or "*" (any name present). Names compare case-insensitively.
- *   Rules are evaluated in ascending ID order: the first that matches
+ *   When zones are defined, exactly one is marked `default`: addresses that
+ *   no prefix claims (and that did not arrive on a port of a zone) belong to
+ *   it. Rules are evaluated in ascending ID order: the first that matches
  *   decides; none matching takes `default action` (deny when unset).
  *
  * Owner:      policy_parse() returns a struct policy the caller owns
@@ -95,6 +97,7 @@ struct policy_zone {
 	char (*ports)[POLICY_NAME_MAX];
 	uint32_t n_prefixes;
 	struct policy_prefix *prefixes;
+	uint8_t is_default;
 };
 
 struct policy_backend {

@@ -118,6 +118,8 @@ int policy_print(const struct policy *p, FILE *o)
 			fputs(" prefixes ", o);
 			print_prefixes(o, z->prefixes, z->n_prefixes);
 		}
+		if (z->is_default)
+			fputs(" default", o);
 		fputc('\n', o);
 	}
 	for (uint32_t i = 0; i < p->n_sets; i++) {
@@ -240,7 +242,7 @@ int policy_equal(const struct policy *a, const struct policy *b)
 		return 0;
 	for (uint32_t i = 0; i < a->n_zones; i++) {
 		const struct policy_zone *x = &a->zones[i], *y = &b->zones[i];
-		if (strcmp(x->name, y->name) || x->n_ports != y->n_ports ||
+		if (strcmp(x->name, y->name) || x->n_ports != y->n_ports || x->is_default != y->is_default ||
 		    x->n_prefixes != y->n_prefixes ||
 		    (x->n_ports && memcmp(x->ports, y->ports, x->n_ports * sizeof(*x->ports))) ||
 		    !prefixes_eq(x->prefixes, y->prefixes, x->n_prefixes))

@@ -91,7 +91,12 @@
 	X(TUNNEL_VXLAN, "proto.tunnel.vxlan")                                   \
 	X(TUNNEL_GTPU, "proto.tunnel.gtp_u")                                    \
 	X(DEC_GRE_TRUNC, "decode.gre.truncated")                                \
-	X(DEC_GTPU_TRUNC, "decode.gtp_u.truncated")
+	X(DEC_GTPU_TRUNC, "decode.gtp_u.truncated")                             \
+	X(POLICY_EVAL, "policy.evaluations")                                    \
+	X(POLICY_REEVAL, "policy.reevaluations")                                \
+	X(POLICY_PENDING, "policy.pending_packets")                             \
+	X(VERDICT_REJECT, "verdict.reject")                                     \
+	X(DROP_POLICY, "drop.policy")
 
 enum stats_ctr {
 #define X(id, name) CTR_##id,

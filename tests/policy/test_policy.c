@@ -53,7 +53,7 @@ static char *print_str(const struct policy *p)
 static const char *sample =
 	"# a SEG/mSEG policy\n"
 	"zone internal ports int0 prefixes 10.0.0.0/8,fd00::/8\n"
-	"zone external ports ext0\n"
+	"zone external ports ext0 default\n"
 	"zone partner prefixes 203.0.113.0/24\n"
 	"zone mobile prefixes 172.16.0.0/12\n"
 	"zone dmz prefixes 198.51.100.0/24\n"
@@ -271,7 +271,7 @@ static void test_random_equivalence(void **state)
 		char *text = NULL;
 		size_t tl = 0;
 		FILE *o = open_memstream(&text, &tl);
-		fprintf(o, "zone z0 prefixes 10.0.0.0/8\nzone z1\nzone z2\n");
+		fprintf(o, "zone z0 prefixes 10.0.0.0/8\nzone z1 default\nzone z2\n");
 		fprintf(o, "set addr s1 10.1.0.0/16,10.2.3.4\nset port p1 20-30,443\n");
 		fprintf(o, "set name n1 \"*.a.example\",\"c.example\"\n");
 		int nr = 1 + (int)(rnd() % 40);
@@ -359,7 +359,7 @@ static void test_scale(void **state)
 	size_t cap = 100000 * 64;
 	char *text = malloc(cap);
 	size_t n = 0;
-	n += (size_t)snprintf(text + n, cap - n, "zone in prefixes 10.0.0.0/8\nzone out\n");
+	n += (size_t)snprintf(text + n, cap - n, "zone in prefixes 10.0.0.0/8\nzone out default\n");
 	for (int i = 0; i < 100000; i++)
 		n += (size_t)snprintf(text + n, cap - n,
 				      "rule %d from in to out dst 100.%d.%d.%d tcp dport 443 allow\n",
