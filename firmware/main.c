@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/fw_compile.h"
 #include "policy/generation.h"
 #include "policy/policy.h"
 #include "pipeline/report.h"
@@ -46,7 +47,12 @@ static void usage(FILE *o)
 		"  --policy FILE              apply a policy: verdicts per flow, counters per rule\n"
 		"  --check-policy FILE        validate and compile a policy without applying it:\n"
 		"                             exit 0, or FILE:LINE:COL: message lines and exit 1\n"
-		"  --print-policy FILE        the policy in canonical form\n");
+		"  --print-policy FILE        the policy in canonical form\n"
+		"  --apply-policy FILE        compile the policy's L3/L4 part into the kernel\n"
+		"                             (our nftables table, one atomic batch) and exit\n"
+		"  --mode inline|tap          with --apply-policy: what the kernel does with rules\n"
+		"                             it cannot decide (queue them, or accept)\n"
+		"  --remove-policy            delete our nftables table (and nothing else)\n");
 }
 
 static int parse_u32(const char *s, uint32_t *out, uint32_t min, uint32_t max)
@@ -162,6 +168,68 @@ static int check_policy(const char *path, int print)
 	return 0;
 }
 
+/* Compile a policy's L3/L4 part and apply it to the board's kernel firewall
+ * (NULL file: remove our table). The previous ruleset stays on any error. */
+static int apply_policy(const struct board_desc *board, const char *path, enum fw_mode mode)
+{
+	struct hal_fw *fw = board->firewall;
+	if (!fw) {
+		fprintf(stderr, "segwd: board %s has no kernel firewall\n", board->id);
+		return 2;
+	}
+	int rc = fw->ops->open(fw);
+	if (rc) {
+		fprintf(stderr, "segwd: cannot open the kernel firewall: %s\n", strerror(-rc));
+		return 2;
+	}
+	if (!path) {
+		rc = fw->ops->remove(fw);
+		fw->ops->close(fw);
+		if (rc)
+			fprintf(stderr, "segwd: cannot remove our table: %s\n", strerror(-rc));
+		return rc ? 1 : 0;
+	}
+	size_t len = 0;
+	int e = 0;
+	char *text = slurp(path, &len, &e);
+	if (!text) {
+		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(e));
+		fw->ops->close(fw);
+		return 2;
+	}
+	static char errs[65536];
+	struct policy *p = NULL;
+	rc = policy_parse(path, text, len, &p, errs, sizeof(errs), 50);
+	free(text);
+	if (rc) {
+		fputs(errs, stderr);
+		fw->ops->close(fw);
+		return 1;
+	}
+	struct fw_compiled fc;
+	rc = fw_compile(p, board, mode, 0, &fc, errs, sizeof(errs));
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", path, errs[0] ? errs : strerror(-rc));
+		policy_free(p);
+		fw->ops->close(fw);
+		return 1;
+	}
+	struct hal_fw_caps caps = { 0 };
+	fw->ops->caps(fw, &caps);
+	rc = fw->ops->apply(fw, &fc.rs, errs, sizeof(errs));
+	if (rc)
+		fprintf(stderr, "%s: not applied, the previous ruleset stays: %s\n", path, errs);
+	else
+		printf("%s: applied %u kernel rules (%u policy rules left to the pipeline, %s), "
+		       "queue via %s\n",
+		       path, fc.rs.n_rules, fc.l7_rules, mode == FW_MODE_INLINE ? "queued" : "accepted",
+		       caps.native_queue ? "nft queue" : "xt NFQUEUE");
+	fw_compiled_free(&fc);
+	policy_free(p);
+	fw->ops->close(fw);
+	return rc ? 1 : 0;
+}
+
 static void print_board(const struct board_desc *b)
 {
 	printf("{\"id\":\"%s\",\"name\":\"%s\",\"ports\":[", b->id, b->name);
@@ -182,7 +250,9 @@ static void print_board(const struct board_desc *b)
 int main(int argc, char **argv)
 {
 	const struct board_desc *board = board_get();
-	const char *replay = NULL, *policy_file = NULL;
+	const char *replay = NULL, *policy_file = NULL, *apply_file = NULL;
+	enum fw_mode fw_mode = FW_MODE_INLINE;
+	int remove_policy = 0;
 	uint32_t workers = 1, slots = board->pools.flows;
 	uint32_t timeouts[FLOW_TMO__COUNT] = { 0 };
 	enum flow_full_policy full = FLOW_FULL_EVICT;
@@ -190,7 +260,8 @@ int main(int argc, char **argv)
 	int no_flows = 0;
 
 	enum { O_REPLAY = 256, O_WORKERS, O_SLOTS, O_FULL, O_MALFORMED, O_TIMEOUT, O_NOFLOWS,
-	       O_BOARD, O_VERSION, O_HELP, O_CHECK_POLICY, O_PRINT_POLICY, O_POLICY };
+	       O_BOARD, O_VERSION, O_HELP, O_CHECK_POLICY, O_PRINT_POLICY, O_POLICY, O_APPLY,
+	       O_MODE, O_REMOVE };
 	static const struct option opts[] = {
 		{ "replay", required_argument, NULL, O_REPLAY },
 		{ "workers", required_argument, NULL, O_WORKERS },
@@ -202,6 +273,9 @@ int main(int argc, char **argv)
 		{ "board", no_argument, NULL, O_BOARD },
 		{ "check-policy", required_argument, NULL, O_CHECK_POLICY },
 		{ "policy", required_argument, NULL, O_POLICY },
+		{ "apply-policy", required_argument, NULL, O_APPLY },
+		{ "mode", required_argument, NULL, O_MODE },
+		{ "remove-policy", no_argument, NULL, O_REMOVE },
 		{ "print-policy", required_argument, NULL, O_PRINT_POLICY },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, O_HELP },
@@ -248,6 +322,16 @@ int main(int argc, char **argv)
 			break;
 		case O_NOFLOWS: no_flows = 1; break;
 		case O_POLICY: policy_file = optarg; break;
+		case O_APPLY: apply_file = optarg; break;
+		case O_REMOVE: remove_policy = 1; break;
+		case O_MODE:
+			if (!strcmp(optarg, "inline")) fw_mode = FW_MODE_INLINE;
+			else if (!strcmp(optarg, "tap")) fw_mode = FW_MODE_TAP;
+			else {
+				fprintf(stderr, "segwd: --mode: inline or tap\n");
+				return 2;
+			}
+			break;
 		case O_BOARD: print_board(board); return 0;
 		case O_CHECK_POLICY: return check_policy(optarg, 0);
 		case O_PRINT_POLICY: return check_policy(optarg, 1);
@@ -256,6 +340,8 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
+	if (optind == argc && (apply_file || remove_policy))
+		return apply_policy(board, apply_file, fw_mode);
 	if (optind < argc || !replay) {
 		usage(stderr);
 		return 2;

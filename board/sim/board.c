@@ -8,6 +8,7 @@
 
 #include "clock/linux_clock.h"
 #include "led/log_led.h"
+#include "nft/nft_fw.h"
 #include "pcap/pcap_port.h"
 #include "storage/file_storage.h"
 #include "tty/tty_console.h"
@@ -36,13 +37,13 @@ static const struct board_zone_prefix zone_prefixes[] = {
 					.snaplen = 9216 })
 
 static struct hal_port ports[] = {
-	{ .name = "int0", .zone = "internal", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-int0"), .index = 0 },
-	{ .name = "ext0", .zone = "external", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-ext0"), .index = 1 },
-	{ .name = "ptn0", .zone = "partner", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-ptn0"), .index = 2 },
-	{ .name = "mob0", .zone = "mobile", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-mob0"), .index = 3 },
-	{ .name = "bwv0", .zone = "bwv", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-bwv0"), .index = 4 },
-	{ .name = "dmz0", .zone = "dmz", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-dmz0"), .index = 5 },
-	{ .name = "mgmt0", .zone = "mgmt", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-mgmt0"), .index = 6 },
+	{ .name = "int0", .zone = "internal", .ifname = "segw-int0", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-int0"), .index = 0 },
+	{ .name = "ext0", .zone = "external", .ifname = "segw-ext0", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-ext0"), .index = 1 },
+	{ .name = "ptn0", .zone = "partner", .ifname = "segw-ptn0", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-ptn0"), .index = 2 },
+	{ .name = "mob0", .zone = "mobile", .ifname = "segw-mob0", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-mob0"), .index = 3 },
+	{ .name = "bwv0", .zone = "bwv", .ifname = "segw-bwv0", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-bwv0"), .index = 4 },
+	{ .name = "dmz0", .zone = "dmz", .ifname = "segw-dmz0", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-dmz0"), .index = 5 },
+	{ .name = "mgmt0", .zone = "mgmt", .ifname = "segw-mgmt0", .ops = &pcap_port_ops, .config = LIVE_PORT("segw-mgmt0"), .index = 6 },
 };
 
 static const struct hal_partition parts[] = {
@@ -71,6 +72,12 @@ static struct hal_watchdog watchdog = {
 	.ops = &soft_watchdog_ops,
 	.config = &(const struct soft_watchdog_cfg){ .max_timeout_ms = 60000,
 						     .reason_path = NULL },
+};
+
+static struct hal_fw firewall = {
+	.name = "nft0",
+	.ops = &nft_fw_ops,
+	.config = &(const struct nft_fw_cfg){ .table = "segw", .hook_forward = 1, .priority = 0 },
 };
 
 static struct hal_led status_led = { .name = "status", .ops = &log_led_ops };
@@ -102,6 +109,7 @@ static const struct board_desc sim_board = {
 	.watchdog = &watchdog,
 	.storage = &storage,
 	.status_led = &status_led,
+	.firewall = &firewall,
 	.clock = &linux_clock_ops,
 	.rng = &linux_rng_ops,
 	.replay_port = sim_replay_port,

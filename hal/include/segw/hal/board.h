@@ -14,6 +14,7 @@
 
 #include "segw/hal/clock.h"
 #include "segw/hal/console.h"
+#include "segw/hal/fw.h"
 #include "segw/hal/led.h"
 #include "segw/hal/port.h"
 #include "segw/hal/rng.h"
@@ -51,6 +52,7 @@ struct board_desc {
 	struct hal_watchdog *watchdog;
 	struct hal_storage *storage;
 	struct hal_led *status_led;
+	struct hal_fw *firewall;  /* kernel enforcement, NULL when the board has none */
 	const struct hal_clock_ops *clock;
 	const struct hal_rng_ops *rng;
 	/*

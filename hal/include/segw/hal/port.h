@@ -59,6 +59,7 @@ struct hal_port_ops {
 struct hal_port {
 	const char *name;     /* board name, e.g. "wan0" */
 	const char *zone;     /* zone of this port, NULL for a mirror/tap */
+	const char *ifname;   /* the OS interface behind it (kernel rules), or NULL */
 	const struct hal_port_ops *ops;
 	const void *config;   /* driver config, const, from the board */
 	void *data;           /* driver runtime state */

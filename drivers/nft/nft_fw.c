@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* nftables through libnftnl: see nft_fw.h. */
+#define _GNU_SOURCE
+#include "nft_fw.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHAIN "forward"
+
+struct nft_data {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	int native_queue;
+};
+
+/* A growing batch buffer: 100k rules need tens of MB. */
+struct batch {
+	char *buf;
+	size_t len, cap;
+	uint32_t first_seq, next_seq;
+	uint32_t *rule_of_seq; /* policy rule id of each message, for messages */
+	size_t last_off;       /* the last real message: the only one acked */
+	size_t n_seq, cap_seq;
+	int oom;
+};
+
+static struct nlmsghdr *b_next(struct batch *b)
+{
+	size_t need = b->len + 8192;
+	if (need > b->cap) {
+		size_t c = b->cap ? b->cap * 2 : 1 << 20;
+		while (c < need)
+			c *= 2;
+		char *n = realloc(b->buf, c);
+		if (!n) {
+			b->oom = 1;
+			return NULL;
+		}
+		b->buf = n;
+		b->cap = c;
+	}
+	memset(b->buf + b->len, 0, 8192);
+	return (struct nlmsghdr *)(b->buf + b->len);
+}
+
+static void b_done(struct batch *b, struct nlmsghdr *nlh, uint32_t rule_id)
+{
+	b->last_off = b->len;
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	if (b->n_seq == b->cap_seq) {
+		size_t c = b->cap_seq ? b->cap_seq * 2 : 1024;
+		uint32_t *n = realloc(b->rule_of_seq, c * sizeof(*n));
+		if (!n) {
+			b->oom = 1;
+			return;
+		}
+		b->rule_of_seq = n;
+		b->cap_seq = c;
+	}
+	b->rule_of_seq[b->n_seq++] = rule_id;
+	b->next_seq++;
+}
+
+static void add_expr(struct nftnl_rule *r, struct nftnl_expr *e) { nftnl_rule_add_expr(r, e); }
+
+static void e_meta(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	add_expr(r, e);
+}
+
+static void e_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	add_expr(r, e);
+}
+
+static void e_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	add_expr(r, e);
+}
+
+static void e_bitwise(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	uint8_t zero[16] = { 0 };
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	add_expr(r, e);
+}
+
+static void e_range(struct nftnl_rule *r, uint16_t lo, uint16_t hi)
+{
+	uint16_t a = htons(lo), b = htons(hi);
+	if (lo == hi) {
+		e_cmp(r, NFT_CMP_EQ, &a, 2);
+		return;
+	}
+	struct nftnl_expr *e = nftnl_expr_alloc("range");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, NFT_RANGE_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, &a, 2);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, &b, 2);
+	add_expr(r, e);
+}
+
+static void e_verdict(struct nftnl_rule *r, int v)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+	add_expr(r, e);
+}
+
+static void e_reject(struct nftnl_rule *r)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("reject");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_ICMPX_UNREACH);
+	nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, NFT_REJECT_ICMPX_ADMIN_PROHIBITED);
+	add_expr(r, e);
+}
+
+static void e_counter(struct nftnl_rule *r) { add_expr(r, nftnl_expr_alloc("counter")); }
+
+static void e_queue(struct nftnl_rule *r, int native, uint16_t num, int fail_open)
+{
+	if (native) {
+		struct nftnl_expr *e = nftnl_expr_alloc("queue");
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, num);
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, fail_open ? NFT_QUEUE_FLAG_BYPASS : 0);
+		add_expr(r, e);
+		return;
+	}
+	/* xt NFQUEUE target, revision 3: {queuenum, queues_total, flags}, 8-byte aligned */
+	uint16_t info[4] = { num, 1, (uint16_t)(fail_open ? 0x01 : 0), 0 };
+	struct nftnl_expr *e = nftnl_expr_alloc("target");
+	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+	void *copy = malloc(sizeof(info)); /* libnftnl takes ownership of TG_INFO */
+	memcpy(copy, info, sizeof(info));
+	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, copy, sizeof(info));
+	add_expr(r, e);
+}
+
+static void e_ct_mark(struct nftnl_rule *r, uint32_t mark)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("ct");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	add_expr(r, e);
+	e_bitwise(r, &mark, 4);
+	e_cmp(r, NFT_CMP_EQ, &mark, 4);
+}
+
+static void e_ifname(struct nftnl_rule *r, uint32_t key, const char *name)
+{
+	char buf[IFNAMSIZ] = { 0 };
+	snprintf(buf, sizeof(buf), "%s", name);
+	e_meta(r, key);
+	e_cmp(r, NFT_CMP_EQ, buf, IFNAMSIZ);
+}
+
+static void e_addr(struct nftnl_rule *r, const struct hal_fw_prefix *p, int is_src, int neg)
+{
+	uint32_t alen = p->ipver == 6 ? 16 : 4;
+	uint32_t off = p->ipver == 6 ? (is_src ? 8 : 24) : (is_src ? 12 : 16);
+	uint8_t mask[16] = { 0 }, net[16] = { 0 };
+	for (unsigned b = 0; b < p->len; b++)
+		mask[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+	for (unsigned i = 0; i < alen; i++)
+		net[i] = p->addr[i] & mask[i];
+	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, alen);
+	if (p->len < alen * 8)
+		e_bitwise(r, mask, alen);
+	e_cmp(r, neg ? NFT_CMP_NEQ : NFT_CMP_EQ, net, alen);
+}
+
+static struct nftnl_rule *new_rule(const char *table)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, CHAIN);
+	return r;
+}
+
+static void put_rule(struct batch *b, struct nftnl_rule *r, uint32_t id)
+{
+	struct nlmsghdr *nlh = b_next(b);
+	if (nlh) {
+		nlh = nftnl_rule_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWRULE, NFPROTO_INET,
+						 NLM_F_APPEND | NLM_F_CREATE, b->next_seq);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		b_done(b, nlh, id);
+	}
+	nftnl_rule_free(r);
+}
+
+static void build_rule(struct batch *b, const char *table, const struct hal_fw_rule *x,
+		       const struct hal_fw_ruleset *rs, int native_queue)
+{
+	struct nftnl_rule *r = new_rule(table);
+	if (x->iif)
+		e_ifname(r, NFT_META_IIFNAME, x->iif);
+	if (x->oif)
+		e_ifname(r, NFT_META_OIFNAME, x->oif);
+	uint8_t ver = x->src ? x->src->ipver : x->dst ? x->dst->ipver : 0;
+	if (ver) {
+		uint8_t fam = ver == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+		e_meta(r, NFT_META_NFPROTO);
+		e_cmp(r, NFT_CMP_EQ, &fam, 1);
+	}
+	if (x->src)
+		e_addr(r, x->src, 1, x->src_neg);
+	if (x->dst)
+		e_addr(r, x->dst, 0, x->dst_neg);
+	if (x->proto >= 0) {
+		uint8_t pr = (uint8_t)x->proto;
+		e_meta(r, NFT_META_L4PROTO);
+		e_cmp(r, NFT_CMP_EQ, &pr, 1);
+	}
+	if (x->sport) {
+		e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2);
+		e_range(r, x->sport->lo, x->sport->hi);
+	}
+	if (x->dport) {
+		e_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+		e_range(r, x->dport->lo, x->dport->hi);
+	}
+	if (x->counter)
+		e_counter(r);
+	switch (x->verdict) {
+	case HAL_FW_ACCEPT: e_verdict(r, NF_ACCEPT); break;
+	case HAL_FW_DROP: e_verdict(r, NF_DROP); break;
+	case HAL_FW_REJECT: e_reject(r); break;
+	case HAL_FW_QUEUE: e_queue(r, native_queue, rs->queue_num, rs->queue_fail_open); break;
+	}
+	char comment[32];
+	int n = snprintf(comment, sizeof(comment), "segw rule %u", x->id);
+	/* userdata: nft shows it as the rule's comment (TLV type 0) */
+	uint8_t ud[40];
+	ud[0] = 0;
+	ud[1] = (uint8_t)(n + 1);
+	memcpy(ud + 2, comment, (size_t)n + 1);
+	nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, ud, (uint32_t)n + 3);
+	put_rule(b, r, x->id);
+}
+
+static void put_table(struct batch *b, const char *table, uint16_t type, uint16_t flags)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	struct nlmsghdr *nlh = b_next(b);
+	if (nlh) {
+		nlh = nftnl_table_nlmsg_build_hdr((char *)nlh, type, NFPROTO_INET, flags,
+						  b->next_seq);
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		b_done(b, nlh, 0);
+	}
+	nftnl_table_free(t);
+}
+
+static void put_chain(struct batch *b, const char *table, const struct nft_fw_cfg *cfg,
+		      uint32_t policy)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, CHAIN);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, cfg->hook_forward ? NF_INET_FORWARD : NF_INET_LOCAL_IN);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, cfg->priority);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, policy);
+	struct nlmsghdr *nlh = b_next(b);
+	if (nlh) {
+		nlh = nftnl_chain_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWCHAIN, NFPROTO_INET,
+						  NLM_F_CREATE, b->next_seq);
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		b_done(b, nlh, 0);
+	}
+	nftnl_chain_free(c);
+}
+
+static void batch_begin(struct batch *b, uint32_t seq)
+{
+	b->first_seq = b->next_seq = seq;
+	struct nlmsghdr *nlh = b_next(b);
+	if (nlh) {
+		nftnl_batch_begin((char *)nlh, b->next_seq);
+		b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+		b->next_seq++;
+		b->first_seq = b->next_seq;
+	}
+}
+
+static void batch_end(struct batch *b)
+{
+	struct nlmsghdr *nlh = b_next(b);
+	if (nlh) {
+		nftnl_batch_end((char *)nlh, b->next_seq++);
+		b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+}
+
+/*
+ * Send the batch. Only its last message asks for an acknowledgement; the
+ * kernel reports an error for any message that fails (and then aborts the
+ * whole transaction), so reading until the last message is answered tells
+ * all, with one reply instead of one per rule.
+ */
+static int send_batch(struct nft_data *d, struct batch *b, char *err, size_t errlen)
+{
+	if (b->oom)
+		return -ENOMEM;
+	if (b->n_seq == 0)
+		return 0;
+	struct nlmsghdr *last = (struct nlmsghdr *)(b->buf + b->last_off);
+	last->nlmsg_flags |= NLM_F_ACK;
+	uint32_t last_seq = last->nlmsg_seq;
+	int sz = (int)(b->len * 2 + (1 << 20));
+	setsockopt(mnl_socket_get_fd(d->nl), SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
+	sz = 4 << 20;
+	setsockopt(mnl_socket_get_fd(d->nl), SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	if (mnl_socket_sendto(d->nl, b->buf, b->len) < 0) {
+		int e = errno;
+		snprintf(err, errlen, "netlink send of %zu bytes: %s", b->len, strerror(e));
+		return e == EPERM ? -EPERM : -EIO;
+	}
+	int first_err = 0, done = 0;
+	uint32_t bad_rule = 0;
+	static char rbuf[1 << 16];
+	while (!done) {
+		struct pollfd pfd = { .fd = mnl_socket_get_fd(d->nl), .events = POLLIN };
+		if (poll(&pfd, 1, 30000) <= 0)
+			break;
+		ssize_t n = mnl_socket_recvfrom(d->nl, rbuf, sizeof(rbuf));
+		if (n <= 0)
+			break;
+		int left = (int)n;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(h, left);
+		     h = mnl_nlmsg_next(h, &left)) {
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			const struct nlmsgerr *ne = mnl_nlmsg_get_payload(h);
+			if (ne->error && !first_err) {
+				first_err = ne->error;
+				uint32_t idx = h->nlmsg_seq - b->first_seq;
+				if (idx < b->n_seq)
+					bad_rule = b->rule_of_seq[idx];
+			}
+			if (h->nlmsg_seq == last_seq)
+				done = 1;
+		}
+	}
+	if (first_err) {
+		if (bad_rule)
+			snprintf(err, errlen, "kernel refused rule %u: %s", bad_rule, strerror(-first_err));
+		else
+			snprintf(err, errlen, "kernel refused the ruleset: %s", strerror(-first_err));
+		return first_err == -EPERM ? -EPERM : -EINVAL;
+	}
+	if (!done) {
+		snprintf(err, errlen, "no answer from the kernel");
+		return -EIO;
+	}
+	return 0;
+}
+
+static void batch_free(struct batch *b)
+{
+	free(b->buf);
+	free(b->rule_of_seq);
+}
+
+static int nft_apply(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *err, size_t errlen)
+{
+	const struct nft_fw_cfg *cfg = fw->config;
+	struct nft_data *d = fw->data;
+	struct batch b = { 0 };
+	batch_begin(&b, d->seq);
+	/* create-if-missing, delete, create: atomic replace of our table only */
+	put_table(&b, cfg->table, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	put_table(&b, cfg->table, NFT_MSG_DELTABLE, 0);
+	put_table(&b, cfg->table, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	put_chain(&b, cfg->table, cfg, rs->default_verdict == HAL_FW_ACCEPT ? NF_ACCEPT : NF_DROP);
+	if (cfg->inject_bad_rule) { /* a jump to a chain that does not exist */
+		struct nftnl_rule *r = new_rule(cfg->table);
+		struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NFT_JUMP);
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, "segw-no-such-chain");
+		add_expr(r, e);
+		put_rule(&b, r, cfg->inject_bad_rule);
+	}
+	if (rs->mark_allow) {
+		struct nftnl_rule *r = new_rule(cfg->table);
+		e_ct_mark(r, rs->mark_allow);
+		e_verdict(r, NF_ACCEPT);
+		put_rule(&b, r, 0);
+	}
+	if (rs->mark_deny) {
+		struct nftnl_rule *r = new_rule(cfg->table);
+		e_ct_mark(r, rs->mark_deny);
+		e_verdict(r, NF_DROP);
+		put_rule(&b, r, 0);
+	}
+	for (uint32_t i = 0; i < rs->n_rules; i++)
+		build_rule(&b, cfg->table, &rs->rules[i], rs, d->native_queue);
+	if (rs->default_verdict == HAL_FW_REJECT) {
+		struct nftnl_rule *r = new_rule(cfg->table);
+		e_reject(r);
+		put_rule(&b, r, 0);
+	}
+	batch_end(&b);
+	d->seq = b.next_seq;
+	int rc = send_batch(d, &b, err, errlen);
+	batch_free(&b);
+	return rc;
+}
+
+static int nft_remove(struct hal_fw *fw)
+{
+	const struct nft_fw_cfg *cfg = fw->config;
+	struct nft_data *d = fw->data;
+	struct batch b = { 0 };
+	char err[128];
+	batch_begin(&b, d->seq);
+	put_table(&b, cfg->table, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	put_table(&b, cfg->table, NFT_MSG_DELTABLE, 0);
+	batch_end(&b);
+	d->seq = b.next_seq;
+	int rc = send_batch(d, &b, err, sizeof(err));
+	batch_free(&b);
+	return rc;
+}
+
+/* Does the kernel take the native queue expression? Probe in a scratch table. */
+static int probe_native_queue(struct hal_fw *fw)
+{
+	struct nft_data *d = fw->data;
+	const struct nft_fw_cfg *cfg = fw->config;
+	char name[64], err[128];
+	snprintf(name, sizeof(name), "%s_probe", cfg->table);
+	struct nft_fw_cfg pc = { .table = name, .hook_forward = 0, .priority = 0 };
+	struct hal_fw probe = { .name = "probe", .ops = fw->ops, .config = &pc, .data = d };
+	struct hal_fw_rule r = { .id = 1, .proto = -1, .verdict = HAL_FW_QUEUE };
+	struct hal_fw_ruleset rs = { .rules = &r, .n_rules = 1, .default_verdict = HAL_FW_ACCEPT,
+				     .queue_num = 65000, .queue_fail_open = 1 };
+	d->native_queue = 1;
+	int ok = nft_apply(&probe, &rs, err, sizeof(err)) == 0;
+	nft_remove(&probe);
+	d->native_queue = ok;
+	return ok;
+}
+
+static int nft_open(struct hal_fw *fw)
+{
+	struct nft_data *d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!d->nl || mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		if (d->nl)
+			mnl_socket_close(d->nl);
+		free(d);
+		return -e;
+	}
+	d->portid = mnl_socket_get_portid(d->nl);
+	d->seq = (uint32_t)time(NULL);
+	fw->data = d;
+	probe_native_queue(fw);
+	return 0;
+}
+
+static int nft_caps(struct hal_fw *fw, struct hal_fw_caps *out)
+{
+	struct nft_data *d = fw->data;
+	out->native_queue = (uint8_t)d->native_queue;
+	return 0;
+}
+
+static void nft_close(struct hal_fw *fw)
+{
+	struct nft_data *d = fw->data;
+	if (!d)
+		return;
+	mnl_socket_close(d->nl);
+	free(d);
+	fw->data = NULL;
+}
+
+const struct hal_fw_ops nft_fw_ops = {
+	.driver = "nft",
+	.open = nft_open,
+	.apply = nft_apply,
+	.remove = nft_remove,
+	.caps = nft_caps,
+	.close = nft_close,
+};

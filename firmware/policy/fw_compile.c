@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Policy to kernel ruleset: see fw_compile.h. */
+#include "policy/fw_compile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct item {
+	struct hal_fw_rule r;
+	struct hal_fw_prefix src, dst;
+	struct hal_fw_port_range sport, dport;
+	uint8_t has_src, has_dst, has_sport, has_dport;
+};
+
+struct out_vec {
+	struct item *v;
+	uint32_t n, cap;
+};
+
+static int push(struct out_vec *o, const struct item *it)
+{
+	if (o->n >= FW_MAX_RULES)
+		return -E2BIG;
+	if (o->n == o->cap) {
+		uint32_t c = o->cap ? o->cap * 2 : 256;
+		void *n = realloc(o->v, (size_t)c * sizeof(*o->v));
+		if (!n)
+			return -ENOMEM;
+		o->v = n;
+		o->cap = c;
+	}
+	o->v[o->n++] = *it;
+	return 0;
+}
+
+static int l7_rule(const struct policy_rule *r)
+{
+	return r->n_apps || r->sni.present || r->host.present || r->query.present ||
+	       r->tls_version_min || r->no_sni || r->ech || r->client_subject || r->client_ou;
+}
+
+static int zone_has_prefixes(const struct policy *p, int zone)
+{
+	return zone >= 0 && !p->zones[zone].is_default && p->zones[zone].n_prefixes > 0;
+}
+
+/* An endpoint alternative: interface or prefix or nothing. */
+struct alt {
+	const char *ifname;
+	const struct policy_prefix *pfx;
+};
+
+static int zone_alts(const struct policy *p, int zone, const struct board_desc *b, struct alt *alts,
+		     unsigned max, unsigned *n, char *err, size_t errlen)
+{
+	*n = 0;
+	if (zone < 0) {
+		alts[(*n)++] = (struct alt){ NULL, NULL };
+		return 0;
+	}
+	const struct policy_zone *z = &p->zones[zone];
+	for (uint32_t i = 0; i < z->n_ports && *n < max; i++) {
+		const char *ifn = NULL;
+		for (unsigned k = 0; k < b->n_ports; k++)
+			if (strcmp(b->ports[k].name, z->ports[i]) == 0)
+				ifn = b->ports[k].ifname ? b->ports[k].ifname : b->ports[k].name;
+		if (!ifn) {
+			snprintf(err, errlen, "zone %s: board %s has no port '%s'", z->name, b->id,
+				 z->ports[i]);
+			return -EINVAL;
+		}
+		alts[(*n)++] = (struct alt){ ifn, NULL };
+	}
+	for (uint32_t i = 0; i < z->n_prefixes && *n < max; i++)
+		alts[(*n)++] = (struct alt){ NULL, &z->prefixes[i] };
+	/* The default zone is also everything no other zone claims: the kernel
+	 * cannot say "none of the others" in one rule, so leave it open. */
+	if (z->is_default || *n == 0) {
+		*n = 0;
+		alts[(*n)++] = (struct alt){ NULL, NULL };
+	}
+	return 0;
+}
+
+/* Intersection of two prefixes: the longer one when nested, else none. */
+static int meet(const struct policy_prefix *a, const struct policy_prefix *b,
+		const struct policy_prefix **out)
+{
+	if (!a || !b) {
+		*out = a ? a : b;
+		return 1;
+	}
+	if (a->ipver != b->ipver)
+		return 0;
+	const struct policy_prefix *s = a->len <= b->len ? a : b, *l = a->len <= b->len ? b : a;
+	unsigned full = s->len / 8, rem = s->len % 8;
+	if (memcmp(s->addr, l->addr, full))
+		return 0;
+	if (rem && ((s->addr[full] ^ l->addr[full]) & (uint8_t)(0xff00u >> rem)))
+		return 0;
+	*out = l;
+	return 1;
+}
+
+static void set_prefix(struct hal_fw_prefix *d, const struct policy_prefix *s)
+{
+	memcpy(d->addr, s->addr, 16);
+	d->ipver = s->ipver;
+	d->len = s->len;
+}
+
+int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_mode mode,
+	       uint16_t queue_num, struct fw_compiled *out, char *err, size_t errlen)
+{
+	struct out_vec o = { 0 };
+	int rc = 0;
+	memset(out, 0, sizeof(*out));
+	for (uint32_t ri = 0; ri < p->n_rules && !rc; ri++) {
+		const struct policy_rule *r = &p->rules[ri];
+		uint8_t v;
+		/* one kernel rule holds one source and one destination match: a
+		 * negated list, or a negation on top of a zone's prefixes, is not */
+		int to_pipeline = l7_rule(r) || (r->src.negate && (r->src.set >= 0 || r->src.n > 1)) ||
+				  (r->dst.negate && (r->dst.set >= 0 || r->dst.n > 1)) ||
+				  (r->src.negate && zone_has_prefixes(p, r->from)) ||
+				  (r->dst.negate && zone_has_prefixes(p, r->to));
+		if (to_pipeline)
+			out->l7_rules++;
+		if (to_pipeline)
+			v = mode == FW_MODE_INLINE ? HAL_FW_QUEUE : HAL_FW_ACCEPT;
+		else if (r->action == POLICY_DENY)
+			v = HAL_FW_DROP;
+		else if (r->action == POLICY_REJECT)
+			v = HAL_FW_REJECT;
+		else
+			v = HAL_FW_ACCEPT; /* allow; terminate-tls is the TLS module's */
+		struct alt fa[64], ta[64];
+		unsigned nf, nt;
+		rc = zone_alts(p, r->from, board, fa, 64, &nf, err, errlen);
+		if (!rc)
+			rc = zone_alts(p, r->to, board, ta, 64, &nt, err, errlen);
+		if (rc)
+			break;
+		const struct policy_prefix *sv = NULL, *dv = NULL;
+		uint32_t ns = 1, nd = 1;
+		if (r->src.present && !r->src.negate) {
+			sv = r->src.set >= 0 ? p->sets[r->src.set].prefixes : r->src.v;
+			ns = r->src.set >= 0 ? p->sets[r->src.set].n : r->src.n;
+		}
+		if (r->dst.present && !r->dst.negate) {
+			dv = r->dst.set >= 0 ? p->sets[r->dst.set].prefixes : r->dst.v;
+			nd = r->dst.set >= 0 ? p->sets[r->dst.set].n : r->dst.n;
+		}
+		const struct policy_port_range *spv = NULL, *dpv = NULL;
+		uint32_t nsp = 1, ndp = 1;
+		if (r->sport.present) {
+			spv = r->sport.set >= 0 ? p->sets[r->sport.set].ports : r->sport.v;
+			nsp = r->sport.set >= 0 ? p->sets[r->sport.set].n : r->sport.n;
+		}
+		if (r->dport.present) {
+			dpv = r->dport.set >= 0 ? p->sets[r->dport.set].ports : r->dport.v;
+			ndp = r->dport.set >= 0 ? p->sets[r->dport.set].n : r->dport.n;
+		}
+		for (unsigned a = 0; a < nf && !rc; a++)
+			for (unsigned b = 0; b < nt && !rc; b++)
+				for (uint32_t x = 0; x < ns && !rc; x++)
+					for (uint32_t y = 0; y < nd && !rc; y++) {
+						const struct policy_prefix *s, *d;
+						if (!meet(fa[a].pfx, sv ? &sv[x] : NULL, &s) ||
+						    !meet(ta[b].pfx, dv ? &dv[y] : NULL, &d))
+							continue;
+						if (s && d && s->ipver != d->ipver)
+							continue;
+						for (uint32_t sp = 0; sp < nsp && !rc; sp++)
+							for (uint32_t dp = 0; dp < ndp && !rc; dp++) {
+								struct item it;
+								memset(&it, 0, sizeof(it));
+								it.r.id = r->id;
+								it.r.iif = fa[a].ifname;
+								it.r.oif = ta[b].ifname;
+								it.r.proto = r->proto;
+								it.r.verdict = v;
+								it.r.counter = 1;
+								if (s) {
+									set_prefix(&it.src, s);
+									it.has_src = 1;
+								} else if (r->src.negate && !to_pipeline) {
+									set_prefix(&it.src, &r->src.v[0]);
+									it.has_src = 1;
+									it.r.src_neg = 1;
+								}
+								if (d) {
+									set_prefix(&it.dst, d);
+									it.has_dst = 1;
+								} else if (r->dst.negate && !to_pipeline) {
+									set_prefix(&it.dst, &r->dst.v[0]);
+									it.has_dst = 1;
+									it.r.dst_neg = 1;
+								}
+								if (spv) {
+									it.sport.lo = spv[sp].lo;
+									it.sport.hi = spv[sp].hi;
+									it.has_sport = 1;
+								}
+								if (dpv) {
+									it.dport.lo = dpv[dp].lo;
+									it.dport.hi = dpv[dp].hi;
+									it.has_dport = 1;
+								}
+								rc = push(&o, &it);
+							}
+					}
+	}
+	if (rc) {
+		if (rc == -E2BIG)
+			snprintf(err, errlen, "the policy expands to more than %u kernel rules",
+				 FW_MAX_RULES);
+		free(o.v);
+		return rc;
+	}
+	struct hal_fw_rule *rules = calloc(o.n ? o.n : 1, sizeof(*rules));
+	if (!rules) {
+		free(o.v);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < o.n; i++) {
+		struct item *it = &o.v[i];
+		rules[i] = it->r;
+		rules[i].src = it->has_src ? &it->src : NULL;
+		rules[i].dst = it->has_dst ? &it->dst : NULL;
+		rules[i].sport = it->has_sport ? &it->sport : NULL;
+		rules[i].dport = it->has_dport ? &it->dport : NULL;
+	}
+	out->items = o.v;
+	out->rs.rules = rules;
+	out->rs.n_rules = o.n;
+	uint8_t dv2 = p->defaults[POLICY_DEF_ACTION];
+	out->rs.default_verdict = dv2 == POLICY_ALLOW ? HAL_FW_ACCEPT
+				  : dv2 == POLICY_REJECT ? HAL_FW_REJECT
+							  : HAL_FW_DROP;
+	out->rs.queue_num = queue_num;
+	out->rs.queue_fail_open = p->defaults[POLICY_DEF_QUEUE_OVERLOAD] == POLICY_QUEUE_FAIL_OPEN;
+	if (mode == FW_MODE_INLINE) {
+		out->rs.mark_allow = FW_MARK_ALLOW;
+		out->rs.mark_deny = FW_MARK_DENY;
+	}
+	return 0;
+}
+
+void fw_compiled_free(struct fw_compiled *c)
+{
+	free((void *)c->rs.rules);
+	free(c->items);
+	memset(c, 0, sizeof(*c));
+}

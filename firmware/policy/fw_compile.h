@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fw_compile: the L3/L4 part of a policy as a kernel ruleset (hal fw).
+ *
+ * Each policy rule becomes one or more kernel rules, in the same order:
+ * its zones as the zone's ports (input/output interface) or prefixes, its
+ * addresses, protocol and port ranges. What the kernel cannot see (the
+ * application, names, TLS facts, client identity) is decided by the
+ * pipeline:
+ *   inline mode: such rules send the flow's packets to the queue
+ *                (NFQUEUE); the pipeline's verdict is then kept by the
+ *                conntrack mark (mark_allow / mark_deny) so that later
+ *                packets never leave the kernel;
+ *   tap mode:    such rules accept in the kernel (the L3/L4 envelope of the
+ *                rule) and the pipeline writes denied flows into sets.
+ * A negated list of more than one prefix cannot be one kernel rule: that
+ * rule is also left to the pipeline (queue / accept as above).
+ *
+ * Owner:      the result owns its arrays (fw_compiled_free()).
+ * Allocation: compile only. Errors: -ENOMEM, -E2BIG (above FW_MAX_RULES
+ *             kernel rules), -EINVAL (a zone port the board lacks, with a
+ *             message).
+ */
+#ifndef SEGW_POLICY_FW_COMPILE_H
+#define SEGW_POLICY_FW_COMPILE_H
+
+#include <stddef.h>
+
+#include "policy/policy.h"
+#include "segw/hal/board.h"
+#include "segw/hal/fw.h"
+
+#define FW_MAX_RULES (1u << 20)
+#define FW_MARK_ALLOW 0x5e570001u
+#define FW_MARK_DENY 0x5e570002u
+
+enum fw_mode { FW_MODE_INLINE = 0, FW_MODE_TAP };
+
+struct fw_compiled {
+	struct hal_fw_ruleset rs;
+	void *items;
+	uint32_t l7_rules; /* policy rules left to the pipeline */
+};
+
+int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_mode mode,
+	       uint16_t queue_num, struct fw_compiled *out, char *err, size_t errlen);
+void fw_compiled_free(struct fw_compiled *c);
+
+#endif

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Kernel enforcement through libnftnl, on the real nftables of a private,
+ * unnamed network namespace (unshare(CLONE_NEWNET)): nothing outside it is
+ * touched and it disappears with the process. Needs root; skipped otherwise.
+ * The nft command is used only to look at the result.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "nft/nft_fw.h"
+#include "policy/fw_compile.h"
+#include "policy/policy.h"
+#include "segw/hal/board.h"
+
+#define SKIP_RC 77
+
+static char *capture(const char *cmd)
+{
+	FILE *f = popen(cmd, "r");
+	assert_non_null(f);
+	size_t cap = 1 << 20, n = 0;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	size_t r;
+	while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0)
+		n += r;
+	buf[n] = 0;
+	pclose(f);
+	return buf;
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int c = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		c++;
+	return c;
+}
+
+static const char *policy_text =
+	"zone internal ports int0 prefixes 10.0.0.0/8\n"
+	"zone external ports ext0 default\n"
+	"zone dmz ports dmz0 prefixes 198.51.100.0/24\n"
+	"rule 10 from internal to external app tls sni \"*.example.org\" allow\n"
+	"rule 20 from internal to dmz tcp dport 80,443 allow\n"
+	"rule 30 from internal to external udp dport 53 allow\n"
+	"rule 40 from external to dmz tcp dport 8000-8999 reject\n"
+	"rule 50 src !192.168.0.0/16 proto 47 deny\n"
+	"default action deny\n";
+
+static struct policy *load(const char *text)
+{
+	static char errs[4096];
+	struct policy *p = NULL;
+	assert_int_equal(policy_parse("t", text, strlen(text), &p, errs, sizeof(errs), 5), 0);
+	return p;
+}
+
+static void test_apply_replace_refuse_remove(void **state)
+{
+	(void)state;
+	const struct board_desc *b = board_get();
+	assert_int_equal(system("nft add table inet other && nft add chain inet other c && "
+				"nft add rule inet other c counter"),
+			 0);
+
+	struct policy *p = load(policy_text);
+	struct fw_compiled fc;
+	char err[512] = "";
+	assert_int_equal(fw_compile(p, b, FW_MODE_INLINE, 3, &fc, err, sizeof(err)), 0);
+	assert_int_equal(fc.l7_rules, 1);
+
+	struct nft_fw_cfg cfg = { .table = "segw", .hook_forward = 1 };
+	struct hal_fw fw = { .name = "t", .ops = &nft_fw_ops, .config = &cfg };
+	assert_int_equal(fw.ops->open(&fw), 0);
+	struct hal_fw_caps caps;
+	assert_int_equal(fw.ops->caps(&fw, &caps), 0);
+	fprintf(stderr, "kernel queue: %s\n", caps.native_queue ? "native nft queue" : "xt NFQUEUE");
+
+	assert_int_equal(fw.ops->apply(&fw, &fc.rs, err, sizeof(err)), 0);
+	char *l = capture("nft list table inet segw");
+	assert_int_equal(count(l, "comment \"segw rule "), (int)fc.rs.n_rules);
+	assert_int_equal(count(l, "comment \"segw rule 20\""), 8);
+	assert_non_null(strstr(l, "policy drop;"));
+	assert_non_null(strstr(l, "hook forward"));
+	assert_non_null(strstr(l, "tcp dport 8000-8999"));
+	assert_non_null(strstr(l, "reject with icmpx admin-prohibited"));
+	assert_non_null(strstr(l, "ip saddr != 192.168.0.0/16"));
+	assert_non_null(strstr(l, "queue num 3 bypass")); /* rule 10: to the pipeline */
+	assert_non_null(strstr(l, "ct mark & 0x5e570001 == 0x5e570001 accept"));
+	/* order is the policy's */
+	assert_true(strstr(l, "segw rule 10") < strstr(l, "segw rule 20"));
+	assert_true(strstr(l, "segw rule 40") < strstr(l, "segw rule 50"));
+	free(l);
+
+	/* apply again with another policy: replaced whole, atomically */
+	struct policy *p2 = load("zone a ports int0 default\nrule 7 tcp dport 22 allow\n"
+				 "default action allow\n");
+	struct fw_compiled fc2;
+	assert_int_equal(fw_compile(p2, b, FW_MODE_TAP, 0, &fc2, err, sizeof(err)), 0);
+	assert_int_equal(fw.ops->apply(&fw, &fc2.rs, err, sizeof(err)), 0);
+	l = capture("nft list table inet segw");
+	assert_int_equal(count(l, "comment \"segw rule "), 1);
+	assert_non_null(strstr(l, "policy accept;"));
+	assert_null(strstr(l, "ct mark")); /* tap mode: no fast-path marks */
+	free(l);
+
+	/* a ruleset the kernel refuses: nothing changes, the message names the rule */
+	struct nft_fw_cfg bad = cfg;
+	bad.inject_bad_rule = 4242;
+	struct hal_fw fwb = { .name = "bad", .ops = &nft_fw_ops, .config = &bad };
+	assert_int_equal(fwb.ops->open(&fwb), 0);
+	int rc = fwb.ops->apply(&fwb, &fc.rs, err, sizeof(err));
+	assert_int_equal(rc, -EINVAL);
+	assert_non_null(strstr(err, "rule 4242"));
+	fwb.ops->close(&fwb);
+	l = capture("nft list table inet segw");
+	assert_int_equal(count(l, "comment \"segw rule "), 1); /* still the second policy */
+	assert_non_null(strstr(l, "segw rule 7"));
+	free(l);
+
+	/* the other table was never touched; remove deletes ours only */
+	assert_int_equal(fw.ops->remove(&fw), 0);
+	l = capture("nft list tables");
+	assert_null(strstr(l, "table inet segw"));
+	assert_non_null(strstr(l, "table inet other"));
+	free(l);
+	l = capture("nft list table inet other");
+	assert_non_null(strstr(l, "counter"));
+	free(l);
+	fw.ops->close(&fw);
+	fw_compiled_free(&fc);
+	fw_compiled_free(&fc2);
+	policy_free(p);
+	policy_free(p2);
+}
+
+static void test_scale_10k(void **state)
+{
+	(void)state;
+	/* 10,000 host rules in one batch */
+	size_t cap = 10000 * 80, n = 0;
+	char *text = malloc(cap);
+	n += (size_t)snprintf(text, cap, "zone in ports int0 default\n");
+	for (int i = 0; i < 10000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "rule %d dst 100.64.%d.%d tcp dport 443 allow\n",
+				      i + 1, i >> 8, i & 255);
+	struct policy *p = load(text);
+	struct fw_compiled fc;
+	char err[256];
+	assert_int_equal(fw_compile(p, board_get(), FW_MODE_INLINE, 0, &fc, err, sizeof(err)), 0);
+	struct nft_fw_cfg cfg = { .table = "segw", .hook_forward = 1 };
+	struct hal_fw fw = { .name = "t", .ops = &nft_fw_ops, .config = &cfg };
+	assert_int_equal(fw.ops->open(&fw), 0);
+	assert_int_equal(fw.ops->apply(&fw, &fc.rs, err, sizeof(err)), 0);
+	char *l = capture("nft list table inet segw | grep -c 'segw rule'");
+	assert_int_equal(atoi(l), 10000);
+	free(l);
+	fw.ops->remove(&fw);
+	fw.ops->close(&fw);
+	fw_compiled_free(&fc);
+	policy_free(p);
+	free(text);
+}
+
+int main(void)
+{
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0) {
+		fprintf(stderr, "skipped: needs root for a private network namespace\n");
+		return SKIP_RC;
+	}
+	if (system("nft list tables >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "skipped: no nft command to inspect the result\n");
+		return SKIP_RC;
+	}
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_apply_replace_refuse_remove),
+		cmocka_unit_test(test_scale_10k),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
