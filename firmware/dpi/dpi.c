@@ -61,10 +61,10 @@ struct dpi_engine {
 
 	struct active *act;
 	uint8_t *scratch; /* act_n * n_det * DPI_SCRATCH */
-	uint32_t act_n, act_free;
+	uint32_t act_n, act_free, act_bump; /* bump: never used yet (pages untouched) */
 
 	struct rich *rich;
-	uint32_t rich_n, rich_free;
+	uint32_t rich_n, rich_free, rich_bump;
 
 	struct dpi_stream *streams;
 	uint32_t *stream_next;
@@ -114,13 +114,12 @@ struct dpi_engine *dpi_engine_create(uint32_t flow_slots)
 		dpi_engine_destroy(e);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < e->act_n; i++)
-		e->act[i].next_free = i + 1 < e->act_n ? i + 1 : NONE;
-	for (uint32_t i = 0; i < e->rich_n; i++)
-		e->rich[i].next_free = i + 1 < e->rich_n ? i + 1 : NONE;
+	/* records are handed out from a bump index first, so pages are touched
+	 * only when used; returned records go to the free lists */
 	for (uint32_t i = 0; i < e->st_n; i++)
 		e->stream_next[i] = i + 1 < e->st_n ? i + 1 : NONE;
-	e->act_free = e->rich_free = e->st_free = 0;
+	e->act_free = e->rich_free = NONE;
+	e->st_free = 0;
 	e->bytes = sizeof(*e) + (size_t)e->act_n * sizeof(*e->act) +
 		   (size_t)e->act_n * (e->n_det ? e->n_det : 1) * DPI_SCRATCH +
 		   (size_t)e->rich_n * sizeof(*e->rich) +
@@ -230,13 +229,19 @@ static int wants_empty(const struct dpi_engine *e, uint64_t cand)
 
 static struct active *active_get(struct dpi_engine *e, struct flow *f)
 {
-	if (e->act_free == NONE) {
+	uint32_t i;
+	struct active *a;
+	if (e->act_free != NONE) {
+		i = e->act_free;
+		a = &e->act[i];
+		e->act_free = a->next_free;
+	} else if (e->act_bump < e->act_n) {
+		i = e->act_bump++;
+		a = &e->act[i];
+	} else {
 		e->ctr[DPI_CTR_STATE_POOL_EXHAUSTED]++;
 		return NULL;
 	}
-	uint32_t i = e->act_free;
-	struct active *a = &e->act[i];
-	e->act_free = a->next_free;
 	memset(&a->facts, 0, sizeof(a->facts));
 	a->cand = candidates(e, f->key.proto);
 	a->excluded = 0;
@@ -336,12 +341,15 @@ static void finish(struct dpi_engine *e, struct flow *f, struct active *a, int b
 		e->ctr[DPI_CTR_FLOWS_UNKNOWN]++;
 	f->dpi_slot = FLOW_NONE;
 	if (facts_interesting(x)) {
-		if (e->rich_free == NONE) {
+		uint32_t i = e->rich_free;
+		if (i != NONE)
+			e->rich_free = e->rich[i].next_free;
+		else if (e->rich_bump < e->rich_n)
+			i = e->rich_bump++;
+		if (i == NONE) {
 			e->ctr[DPI_CTR_FACTS_POOL_EXHAUSTED]++;
 		} else {
-			uint32_t i = e->rich_free;
 			struct rich *r = &e->rich[i];
-			e->rich_free = r->next_free;
 			memcpy(&r->facts, x, sizeof(*x));
 			r->dpi_packets = pk;
 			f->dpi_slot = i;
