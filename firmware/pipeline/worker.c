@@ -7,6 +7,9 @@
 
 #include "dpi/detector.h"
 #include "dpi/dpi.h"
+
+_Static_assert(DPI_CTR__COUNT == CTR_DPI_DNS_CACHE_NAMED - CTR_DPI_STATE_POOL_EXHAUSTED + 1,
+	       "dpi engine counters and their stats names must match one to one");
 #include "policy/generation.h"
 
 #define EXPIRE_PERIOD_NS 1000000000ull
@@ -232,8 +235,19 @@ out:
 	return v;
 }
 
+/* The engine keeps its own counters (one writer: this thread); publish them
+ * under their stats names, in the engine's order (dpi.h DPI_COUNTERS). */
+static void copy_dpi_counters(struct worker *w)
+{
+	const uint64_t *c = dpi_engine_counters(w->dpi);
+	for (unsigned i = 0; i < DPI_CTR__COUNT && i <= CTR_DPI_DNS_CACHE_NAMED - CTR_DPI_STATE_POOL_EXHAUSTED;
+	     i++)
+		STATS_SET(w->st.c[CTR_DPI_STATE_POOL_EXHAUSTED + i], c[i]);
+}
+
 void worker_tick(struct worker *w, uint64_t now_ns)
 {
+	copy_dpi_counters(w);
 	if (now_ns > w->now_ns)
 		w->now_ns = now_ns;
 	flow_expire(w->ft, w->now_ns, &w->st);
@@ -244,6 +258,7 @@ void worker_tick(struct worker *w, uint64_t now_ns)
 void worker_finish(struct worker *w)
 {
 	flow_flush(w->ft, &w->st);
+	copy_dpi_counters(w);
 	if (w->report)
 		report_flush(w->report);
 }

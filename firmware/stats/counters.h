@@ -96,7 +96,20 @@
 	X(POLICY_REEVAL, "policy.reevaluations")                                \
 	X(POLICY_PENDING, "policy.pending_packets")                             \
 	X(VERDICT_REJECT, "verdict.reject")                                     \
-	X(DROP_POLICY, "drop.policy")
+	X(DROP_POLICY, "drop.policy")                                           \
+	X(DPI_STATE_POOL_EXHAUSTED, "dpi.state_pool_exhausted")                 \
+	X(DPI_FACTS_POOL_EXHAUSTED, "dpi.facts_pool_exhausted")                 \
+	X(DPI_STREAM_POOL_EXHAUSTED, "dpi.stream_pool_exhausted")               \
+	X(DPI_STREAM_OOO_DROPPED, "dpi.stream_ooo_dropped")                     \
+	X(DPI_STREAM_TRUNCATED, "dpi.stream_truncated")                         \
+	X(DPI_DETECTOR_CALLS, "dpi.detector_calls")                             \
+	X(DPI_FLOWS, "dpi.flows")                                               \
+	X(DPI_FLOWS_FOUND, "dpi.flows_found")                                   \
+	X(DPI_FLOWS_UNKNOWN, "dpi.flows_unknown")                               \
+	X(DPI_BUDGET_EXHAUSTED, "dpi.budget_exhausted")                         \
+	X(DPI_DNS_CACHE_INSERTS, "dpi.dns_cache_inserts")                       \
+	X(DPI_DNS_CACHE_EVICTIONS, "dpi.dns_cache_evictions")                   \
+	X(DPI_DNS_CACHE_NAMED, "dpi.dns_cache_named")
 
 enum stats_ctr {
 #define X(id, name) CTR_##id,

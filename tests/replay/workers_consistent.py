@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 
-IGNORED_COUNTERS = set()
+IGNORED_COUNTERS = {"dpi.dns_cache_named"}
 
 
 def run(segwd, pcap, workers):
@@ -23,6 +23,11 @@ def run(segwd, pcap, workers):
         o = json.loads(line)
         if o["type"] == "flow":
             o.pop("id")
+            # naming from an earlier DNS answer depends on the worker that
+            # saw the answer (the cache is per worker): not compared
+            if o.get("server_name_source") == "dns":
+                o.pop("server_name", None)
+                o.pop("server_name_source", None)
             flows.append(json.dumps(o, sort_keys=True))
         elif o["type"] == "counters":
             counters = o
@@ -50,7 +55,7 @@ def main():
                 print("  ", x)
             continue
         d = {k: (v, cn["counters"].get(k)) for k, v in c1["counters"].items()
-             if cn["counters"].get(k) != v}
+             if cn["counters"].get(k) != v and k not in IGNORED_COUNTERS}
         if d or c1["zone_pairs"] != cn["zone_pairs"]:
             failed += 1
             print("COUNTERS DIFFER: %s %s" % (pcap, d))
