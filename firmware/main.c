@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "policy/fw_compile.h"
 #include "policy/generation.h"
 #include "policy/policy.h"
+#include "pipeline/inline.h"
 #include "pipeline/report.h"
 #include "pipeline/runner.h"
 #include "pipeline/zone.h"
@@ -52,7 +54,12 @@ static void usage(FILE *o)
 		"                             (our nftables table, one atomic batch) and exit\n"
 		"  --mode inline|tap          with --apply-policy: what the kernel does with rules\n"
 		"                             it cannot decide (queue them, or accept)\n"
-		"  --remove-policy            delete our nftables table (and nothing else)\n");
+		"  --remove-policy            delete our nftables table (and nothing else)\n"
+		"  --inline                   run inline: apply --policy to the kernel and decide\n"
+		"                             the flows it queues, until SIGTERM/SIGINT\n"
+		"  --queue N                  with --inline: the queue number (default 0)\n"
+		"  --duration SECONDS         with --inline: stop after this long\n"
+		"  --status FILE              with --inline: counters snapshot, rewritten each second\n");
 }
 
 static int parse_u32(const char *s, uint32_t *out, uint32_t min, uint32_t max)
@@ -170,7 +177,8 @@ static int check_policy(const char *path, int print)
 
 /* Compile a policy's L3/L4 part and apply it to the board's kernel firewall
  * (NULL file: remove our table). The previous ruleset stays on any error. */
-static int apply_policy(const struct board_desc *board, const char *path, enum fw_mode mode)
+static int apply_policy(const struct board_desc *board, const char *path, enum fw_mode mode,
+			uint16_t queue_num, FILE *msg)
 {
 	struct hal_fw *fw = board->firewall;
 	if (!fw) {
@@ -207,7 +215,7 @@ static int apply_policy(const struct board_desc *board, const char *path, enum f
 		return 1;
 	}
 	struct fw_compiled fc;
-	rc = fw_compile(p, board, mode, 0, &fc, errs, sizeof(errs));
+	rc = fw_compile(p, board, mode, queue_num, &fc, errs, sizeof(errs));
 	if (rc) {
 		fprintf(stderr, "%s: %s\n", path, errs[0] ? errs : strerror(-rc));
 		policy_free(p);
@@ -220,13 +228,130 @@ static int apply_policy(const struct board_desc *board, const char *path, enum f
 	if (rc)
 		fprintf(stderr, "%s: not applied, the previous ruleset stays: %s\n", path, errs);
 	else
-		printf("%s: applied %u kernel rules (%u policy rules left to the pipeline, %s), "
-		       "queue via %s\n",
+		fprintf(msg, "%s: applied %u kernel rules (%u policy rules left to the pipeline, %s), "
+			"queue via %s\n",
 		       path, fc.rs.n_rules, fc.l7_rules, mode == FW_MODE_INLINE ? "queued" : "accepted",
 		       caps.native_queue ? "nft queue" : "xt NFQUEUE");
 	fw_compiled_free(&fc);
 	policy_free(p);
 	fw->ops->close(fw);
+	return rc ? 1 : 0;
+}
+
+static volatile sig_atomic_t stop_flag;
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* Load, parse and compile a policy file; NULL with the errors on stderr. */
+static struct policy *load_policy(const char *path)
+{
+	size_t len = 0;
+	int e = 0;
+	char *text = slurp(path, &len, &e);
+	if (!text) {
+		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(e));
+		return NULL;
+	}
+	static char errs[65536];
+	struct policy *p = NULL;
+	int rc = policy_parse(path, text, len, &p, errs, sizeof(errs), 50);
+	free(text);
+	if (rc) {
+		fputs(errs, stderr);
+		return NULL;
+	}
+	rc = policy_compile(p);
+	if (rc) {
+		fprintf(stderr, "%s: cannot compile: %s\n", path, strerror(-rc));
+		policy_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Inline mode: the policy's L3/L4 part goes into the kernel (one atomic
+ * batch, the previous ruleset stays on failure), flows it cannot decide are
+ * queued to us, and we answer each packet until a signal or the duration.
+ */
+static int run_inline(const struct board_desc *board, const char *policy_path, uint16_t queue_num,
+		      uint32_t duration_s, const char *status_path, int no_flows)
+{
+	if (!policy_path) {
+		fprintf(stderr, "segwd: --inline needs --policy FILE\n");
+		return 2;
+	}
+	struct policy *p = load_policy(policy_path);
+	if (!p)
+		return 1;
+	int fail_open = p->defaults[POLICY_DEF_QUEUE_OVERLOAD] == POLICY_QUEUE_FAIL_OPEN;
+	/* the queue listener first: rules that queue to nobody would drop */
+	struct hal_port port;
+	int rc = board->inline_port(&port, queue_num, fail_open);
+	if (!rc)
+		rc = hal_port_open(&port);
+	if (rc) {
+		fprintf(stderr, "segwd: cannot open queue %u: %s\n", queue_num,
+			port.error[0] ? port.error : strerror(-rc));
+		policy_free(p);
+		return 2;
+	}
+	rc = apply_policy(board, policy_path, FW_MODE_INLINE, queue_num, stderr);
+	if (rc) {
+		hal_port_close(&port);
+		policy_free(p);
+		return rc;
+	}
+	static struct policy_gen_slot gens;
+	static char errs[1024];
+	struct policy_gen *gen = NULL;
+	rc = gen_build(&gen, p, board, 1, 1, errs, sizeof(errs));
+	if (rc) {
+		fprintf(stderr, "segwd: %s: %s\n", policy_path, errs);
+		hal_port_close(&port);
+		return 2;
+	}
+	gen_publish(&gens, gen);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	struct inline_cfg ic = {
+		.board = board,
+		.port = &port,
+		.wcfg = {
+			.flow_slots = board->pools.flows,
+			.frag_contexts = board->pools.frag_contexts,
+			.frag_bytes = board->pools.frag_bytes,
+			.zones = &gen->zones,
+			.malformed = gen->policy->defaults[POLICY_DEF_MALFORMED] == POLICY_MALFORMED_PASS
+					     ? MALFORMED_PASS
+					     : MALFORMED_DROP,
+			.full_policy = (enum flow_full_policy)gen->policy->defaults[POLICY_DEF_FLOW_FULL],
+		},
+		.report = no_flows ? NULL : stdout,
+		.gens = &gens,
+		.mark_allow = FW_MARK_ALLOW,
+		.mark_deny = FW_MARK_DENY,
+		.duration_ms = duration_s * 1000u,
+		.stop = &stop_flag,
+		.status_path = status_path,
+	};
+	fprintf(stderr, "segwd: inline on queue %u (%s)\n", queue_num,
+		fail_open ? "fail-open" : "fail-closed");
+	static struct runner_result res;
+	rc = inline_run(&ic, &res);
+	struct report_port rp = { .name = port.name, .zone = NULL, .st = res.port_stats };
+	fflush(stdout);
+	report_counters_gen(stdout, &res.snap, &gen->zones, &rp, 1, rc ? "error" : "ok",
+			    rc ? strerror(-rc) : NULL, gen);
+	fflush(stdout);
+	hal_port_close(&port);
+	gen_free(gen);
 	return rc ? 1 : 0;
 }
 
@@ -252,7 +377,9 @@ int main(int argc, char **argv)
 	const struct board_desc *board = board_get();
 	const char *replay = NULL, *policy_file = NULL, *apply_file = NULL;
 	enum fw_mode fw_mode = FW_MODE_INLINE;
-	int remove_policy = 0;
+	int remove_policy = 0, inline_mode = 0;
+	uint32_t queue_num = 0, duration_s = 0;
+	const char *status_path = NULL;
 	uint32_t workers = 1, slots = board->pools.flows;
 	uint32_t timeouts[FLOW_TMO__COUNT] = { 0 };
 	enum flow_full_policy full = FLOW_FULL_EVICT;
@@ -261,7 +388,7 @@ int main(int argc, char **argv)
 
 	enum { O_REPLAY = 256, O_WORKERS, O_SLOTS, O_FULL, O_MALFORMED, O_TIMEOUT, O_NOFLOWS,
 	       O_BOARD, O_VERSION, O_HELP, O_CHECK_POLICY, O_PRINT_POLICY, O_POLICY, O_APPLY,
-	       O_MODE, O_REMOVE };
+	       O_MODE, O_REMOVE, O_INLINE, O_QUEUE, O_DURATION, O_STATUS };
 	static const struct option opts[] = {
 		{ "replay", required_argument, NULL, O_REPLAY },
 		{ "workers", required_argument, NULL, O_WORKERS },
@@ -276,6 +403,10 @@ int main(int argc, char **argv)
 		{ "apply-policy", required_argument, NULL, O_APPLY },
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "remove-policy", no_argument, NULL, O_REMOVE },
+		{ "inline", no_argument, NULL, O_INLINE },
+		{ "queue", required_argument, NULL, O_QUEUE },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "status", required_argument, NULL, O_STATUS },
 		{ "print-policy", required_argument, NULL, O_PRINT_POLICY },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, O_HELP },
@@ -324,6 +455,20 @@ int main(int argc, char **argv)
 		case O_POLICY: policy_file = optarg; break;
 		case O_APPLY: apply_file = optarg; break;
 		case O_REMOVE: remove_policy = 1; break;
+		case O_INLINE: inline_mode = 1; break;
+		case O_STATUS: status_path = optarg; break;
+		case O_QUEUE:
+			if (parse_u32(optarg, &queue_num, 0, 65535)) {
+				fprintf(stderr, "segwd: --queue: 0 to 65535\n");
+				return 2;
+			}
+			break;
+		case O_DURATION:
+			if (parse_u32(optarg, &duration_s, 1, 86400 * 365)) {
+				fprintf(stderr, "segwd: --duration: seconds\n");
+				return 2;
+			}
+			break;
 		case O_MODE:
 			if (!strcmp(optarg, "inline")) fw_mode = FW_MODE_INLINE;
 			else if (!strcmp(optarg, "tap")) fw_mode = FW_MODE_TAP;
@@ -341,7 +486,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind == argc && (apply_file || remove_policy))
-		return apply_policy(board, apply_file, fw_mode);
+		return apply_policy(board, apply_file, fw_mode, 0, stdout);
+	if (optind == argc && inline_mode && !replay)
+		return run_inline(board, policy_file, (uint16_t)queue_num, duration_s, status_path,
+				  no_flows);
 	if (optind < argc || !replay) {
 		usage(stderr);
 		return 2;

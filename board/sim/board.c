@@ -8,6 +8,7 @@
 
 #include "clock/linux_clock.h"
 #include "led/log_led.h"
+#include "nfqueue/nfq_port.h"
 #include "nft/nft_fw.h"
 #include "pcap/pcap_port.h"
 #include "storage/file_storage.h"
@@ -87,6 +88,24 @@ static int sim_replay_port(struct hal_port *out, const char *path)
 	return pcap_port_init_offline(out, path, "replay0");
 }
 
+static const char *const port_ifnames[] = {
+	"segw-int0", "segw-ext0", "segw-ptn0", "segw-mob0", "segw-bwv0", "segw-dmz0", "segw-mgmt0",
+};
+
+static struct nfq_port_cfg inline_cfg;
+
+static int sim_inline_port(struct hal_port *out, uint16_t queue_num, int fail_open)
+{
+	inline_cfg = (struct nfq_port_cfg){ .queue_num = queue_num,
+					    .queue_maxlen = 4096,
+					    .fail_open = fail_open,
+					    .ifnames = port_ifnames,
+					    .n_ifnames = sizeof(port_ifnames) / sizeof(port_ifnames[0]) };
+	*out = (struct hal_port){ .name = "queue0", .ops = &nfq_port_ops, .config = &inline_cfg,
+				  .index = 0 };
+	return 0;
+}
+
 static const struct board_desc sim_board = {
 	.id = "segw,sim",
 	.name = "segw simulation board",
@@ -113,6 +132,7 @@ static const struct board_desc sim_board = {
 	.clock = &linux_clock_ops,
 	.rng = &linux_rng_ops,
 	.replay_port = sim_replay_port,
+	.inline_port = sim_inline_port,
 };
 
 const struct board_desc *board_get(void) { return &sim_board; }

@@ -183,6 +183,25 @@ static void e_ct_mark(struct nftnl_rule *r, uint32_t mark)
 	e_cmp(r, NFT_CMP_EQ, &mark, 4);
 }
 
+static void e_meta_mark(struct nftnl_rule *r, uint32_t mark)
+{
+	e_meta(r, NFT_META_MARK);
+	e_bitwise(r, &mark, 4);
+	e_cmp(r, NFT_CMP_EQ, &mark, 4);
+}
+
+static void e_ct_mark_set(struct nftnl_rule *r, uint32_t mark)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &mark, 4);
+	add_expr(r, e);
+	e = nftnl_expr_alloc("ct");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
+	add_expr(r, e);
+}
+
 static void e_ifname(struct nftnl_rule *r, uint32_t key, const char *name)
 {
 	char buf[IFNAMSIZ] = { 0 };
@@ -261,7 +280,11 @@ static void build_rule(struct batch *b, const char *table, const struct hal_fw_r
 	if (x->counter)
 		e_counter(r);
 	switch (x->verdict) {
-	case HAL_FW_ACCEPT: e_verdict(r, NF_ACCEPT); break;
+	case HAL_FW_ACCEPT:
+		if (rs->mark_allow) /* decided in the kernel: replies need no queue */
+			e_ct_mark_set(r, rs->mark_allow);
+		e_verdict(r, NF_ACCEPT);
+		break;
 	case HAL_FW_DROP: e_verdict(r, NF_DROP); break;
 	case HAL_FW_REJECT: e_reject(r); break;
 	case HAL_FW_QUEUE: e_queue(r, native_queue, rs->queue_num, rs->queue_fail_open); break;
@@ -424,6 +447,24 @@ static int nft_apply(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *e
 		add_expr(r, e);
 		put_rule(&b, r, cfg->inject_bad_rule);
 	}
+	/* The pipeline's decision comes back as a packet mark (queue verdict
+	 * NF_REPEAT): keep it on the connection, then act on it. */
+	if (rs->mark_allow) {
+		struct nftnl_rule *r = new_rule(cfg->table);
+		e_meta_mark(r, rs->mark_allow);
+		e_ct_mark_set(r, rs->mark_allow);
+		e_counter(r);
+		e_verdict(r, NF_ACCEPT);
+		put_rule(&b, r, 0);
+	}
+	if (rs->mark_deny) {
+		struct nftnl_rule *r = new_rule(cfg->table);
+		e_meta_mark(r, rs->mark_deny);
+		e_ct_mark_set(r, rs->mark_deny);
+		e_counter(r);
+		e_verdict(r, NF_DROP);
+		put_rule(&b, r, 0);
+	}
 	if (rs->mark_allow) {
 		struct nftnl_rule *r = new_rule(cfg->table);
 		e_ct_mark(r, rs->mark_allow);
@@ -434,6 +475,19 @@ static int nft_apply(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *e
 		struct nftnl_rule *r = new_rule(cfg->table);
 		e_ct_mark(r, rs->mark_deny);
 		e_verdict(r, NF_DROP);
+		put_rule(&b, r, 0);
+	}
+	if (rs->mark_allow) {
+		/* a connection still being classified: both directions to us */
+		struct nftnl_rule *r = new_rule(cfg->table);
+		struct nftnl_expr *e = nftnl_expr_alloc("ct");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+		add_expr(r, e);
+		uint32_t bits = 2u | 4u, zero = 0; /* established | related */
+		e_bitwise(r, &bits, 4);
+		e_cmp(r, NFT_CMP_NEQ, &zero, 4);
+		e_queue(r, d->native_queue, rs->queue_num, rs->queue_fail_open);
 		put_rule(&b, r, 0);
 	}
 	for (uint32_t i = 0; i < rs->n_rules; i++)

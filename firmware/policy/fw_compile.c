@@ -46,6 +46,26 @@ static int zone_has_prefixes(const struct policy *p, int zone)
 	return zone >= 0 && !p->zones[zone].is_default && p->zones[zone].n_prefixes > 0;
 }
 
+/*
+ * Can the kernel say "in zone Z" exactly? The pipeline's rule is: the
+ * longest matching prefix of any zone wins, then the ingress port's zone,
+ * then the default zone. One kernel rule says that exactly only when no zone
+ * has prefixes and Z is a zone of ports other than the default. Anything
+ * else the pipeline decides (the kernel rule is then the envelope: Z's ports
+ * or Z's prefixes, which holds every packet truly in Z).
+ */
+static int zone_exact(const struct policy *p, int zone)
+{
+	if (zone < 0)
+		return 1;
+	if (p->zones[zone].is_default || p->zones[zone].n_ports == 0)
+		return 0;
+	for (uint32_t i = 0; i < p->n_zones; i++)
+		if (p->zones[i].n_prefixes)
+			return 0;
+	return 1;
+}
+
 /* An endpoint alternative: interface or prefix or nothing. */
 struct alt {
 	const char *ifname;
@@ -122,7 +142,8 @@ int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_m
 		uint8_t v;
 		/* one kernel rule holds one source and one destination match: a
 		 * negated list, or a negation on top of a zone's prefixes, is not */
-		int to_pipeline = l7_rule(r) || (r->src.negate && (r->src.set >= 0 || r->src.n > 1)) ||
+		int to_pipeline = l7_rule(r) || !zone_exact(p, r->from) || !zone_exact(p, r->to) ||
+				  (r->src.negate && (r->src.set >= 0 || r->src.n > 1)) ||
 				  (r->dst.negate && (r->dst.set >= 0 || r->dst.n > 1)) ||
 				  (r->src.negate && zone_has_prefixes(p, r->from)) ||
 				  (r->dst.negate && zone_has_prefixes(p, r->to));

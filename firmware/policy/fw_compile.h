@@ -13,8 +13,11 @@
  *                packets never leave the kernel;
  *   tap mode:    such rules accept in the kernel (the L3/L4 envelope of the
  *                rule) and the pipeline writes denied flows into sets.
- * A negated list of more than one prefix cannot be one kernel rule: that
- * rule is also left to the pipeline (queue / accept as above).
+ * A negated list of more than one prefix cannot be one kernel rule, and a
+ * zone is exact in the kernel only when zones are ports alone (the
+ * pipeline's zone of an address is its longest prefix first, then its port,
+ * then the default zone): such rules are also left to the pipeline (queue /
+ * accept as above), the kernel rule being their envelope.
  *
  * Owner:      the result owns its arrays (fw_compiled_free()).
  * Allocation: compile only. Errors: -ENOMEM, -E2BIG (above FW_MAX_RULES

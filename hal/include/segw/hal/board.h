@@ -60,6 +60,12 @@ struct board_desc {
 	 * pcapng, format from the magic number). 0 or negative errno.
 	 */
 	int (*replay_port)(struct hal_port *out, const char *path);
+	/*
+	 * inline_port - make the inline port: packets the kernel queues to
+	 * @queue_num, answered by verdict(); @fail_open: what the kernel does
+	 * when the queue is full. 0 or negative errno.
+	 */
+	int (*inline_port)(struct hal_port *out, uint16_t queue_num, int fail_open);
 };
 
 /* The board this firmware was built for (defined in board/<name>/). */

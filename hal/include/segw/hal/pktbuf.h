@@ -45,6 +45,7 @@ struct pktbuf {
 	uint8_t link;       /* enum hal_link */
 	uint8_t flags;
 	uint32_t idx;       /* slot in the pool; owned by the pool */
+	uint32_t cookie;    /* the driver's tag (e.g. the queue's packet id) */
 	void *meta;         /* PKTBUF_META_SIZE bytes for the pipeline */
 };
 

@@ -54,6 +54,13 @@ struct hal_port_ops {
 	/* pollfd: a file descriptor to wait on, or -1 (busy-poll / finite). */
 	int (*pollfd)(const struct hal_port *p);
 	void (*close)(struct hal_port *p);
+	/*
+	 * verdict: inline ports only (NULL otherwise): decide the packet in @b
+	 * (which stays the caller's). @mark, when not 0, is remembered by the
+	 * kernel for the whole connection so that its later packets are
+	 * decided there. 0, -EIO, -ENOTSUP.
+	 */
+	int (*verdict)(struct hal_port *p, const struct pktbuf *b, int accept, uint32_t mark);
 };
 
 struct hal_port {
@@ -93,6 +100,11 @@ static inline void hal_port_close(struct hal_port *p)
 {
 	if (p->ops->close)
 		p->ops->close(p);
+}
+static inline int hal_port_verdict(struct hal_port *p, const struct pktbuf *b, int accept,
+				   uint32_t mark)
+{
+	return p->ops->verdict ? p->ops->verdict(p, b, accept, mark) : -95;
 }
 static inline const char *hal_port_error(const struct hal_port *p) { return p->error; }
 

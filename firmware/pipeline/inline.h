@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * inline: the pipeline on the kernel's queue. One worker answers every
+ * queued packet: accepted or dropped now; once a flow is decided, the answer
+ * carries the decision as a mark so that the kernel keeps it on the
+ * connection and the flow's later packets never come to us again.
+ *
+ * Owner:      inline_run() owns the pool and the worker for its duration.
+ * Thread:     the caller's; it returns when *stop becomes non-zero (a signal
+ *             handler sets it) or @duration_ms passed (0: no limit).
+ * Allocation: at start only.
+ */
+#ifndef SEGW_PIPELINE_INLINE_H
+#define SEGW_PIPELINE_INLINE_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pipeline/runner.h"
+
+struct inline_cfg {
+	const struct board_desc *board;
+	struct hal_port *port;         /* opened inline port */
+	struct worker_cfg wcfg;
+	FILE *report;                  /* flow records as flows end, or NULL */
+	struct policy_gen_slot *gens;  /* NULL: every flow passes */
+	uint32_t mark_allow, mark_deny;
+	uint32_t duration_ms;
+	volatile sig_atomic_t *stop;
+	/* status: a counters snapshot written (atomically: temp + rename) to
+	 * this file every second, or NULL */
+	const char *status_path;
+};
+
+int inline_run(const struct inline_cfg *cfg, struct runner_result *res);
+
+#endif
