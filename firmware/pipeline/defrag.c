@@ -20,6 +20,8 @@ struct frag_ctx {
 	uint32_t id;
 	uint32_t total;      /* payload bytes, 0 until the last fragment came */
 	uint32_t hlen;
+	uint32_t covered;    /* 8-byte blocks received */
+	uint32_t top;        /* one past the highest block received */
 	uint64_t first_ns;
 	uint8_t hdr[HDR_ROOM];
 	uint8_t *buf;        /* HDR_ROOM + payload */
@@ -129,31 +131,44 @@ static struct frag_ctx *lookup(struct defrag *d, const struct pkt *p, struct sta
 	c->nfrags = 0;
 	c->have_first = 0;
 	c->hlen = 0;
+	c->covered = 0;
+	c->top = 0;
 	c->first_ns = p->ts_ns;
 	memset(c->bitmap, 0, (d->max_payload / 8 + 8) / 8);
 	return c;
 }
 
+/* Any of blocks [from, to) set? Whole bytes at a time. */
 static int bits_any(const uint8_t *bm, uint32_t from, uint32_t to)
 {
-	for (uint32_t b = from; b < to; b++)
-		if (bm[b >> 3] & (1u << (b & 7)))
+	while (from < to && (from & 7)) {
+		if (bm[from >> 3] & (1u << (from & 7)))
+			return 1;
+		from++;
+	}
+	while (from + 8 <= to) {
+		if (bm[from >> 3])
+			return 1;
+		from += 8;
+	}
+	for (; from < to; from++)
+		if (bm[from >> 3] & (1u << (from & 7)))
 			return 1;
 	return 0;
 }
 
-static int bits_all(const uint8_t *bm, uint32_t to)
-{
-	for (uint32_t b = 0; b < to; b++)
-		if (!(bm[b >> 3] & (1u << (b & 7))))
-			return 0;
-	return 1;
-}
-
 static void bits_set(uint8_t *bm, uint32_t from, uint32_t to)
 {
-	for (uint32_t b = from; b < to; b++)
-		bm[b >> 3] |= (uint8_t)(1u << (b & 7));
+	while (from < to && (from & 7)) {
+		bm[from >> 3] |= (uint8_t)(1u << (from & 7));
+		from++;
+	}
+	if (to - from >= 8) {
+		memset(bm + (from >> 3), 0xff, (to - from) >> 3);
+		from += (to - from) & ~7u;
+	}
+	for (; from < to; from++)
+		bm[from >> 3] |= (uint8_t)(1u << (from & 7));
 }
 
 static void save_header(struct frag_ctx *c, const struct pkt *p)
@@ -211,7 +226,7 @@ enum defrag_result defrag_add(struct defrag *d, struct pkt *p, struct stats_bloc
 		CTR_INC(st, FRAG_TOO_MANY);
 		bad = 1;
 	} else if (!p->frag_more && ((c->total && c->total != off + flen) ||
-				     bits_any(c->bitmap, (off + flen + 7) / 8, d->max_payload / 8 + 1))) {
+				     c->top > (off + flen + 7) / 8)) {
 		CTR_INC(st, FRAG_BAD);
 		bad = 1;
 	} else if (c->total && off + flen > c->total) {
@@ -228,6 +243,9 @@ enum defrag_result defrag_add(struct defrag *d, struct pkt *p, struct stats_bloc
 	}
 	memcpy(c->buf + HDR_ROOM + off, p->data + p->frag_hdr_end, flen);
 	bits_set(c->bitmap, off / 8, (off + flen + 7) / 8);
+	c->covered += (off + flen + 7) / 8 - off / 8;
+	if ((off + flen + 7) / 8 > c->top)
+		c->top = (off + flen + 7) / 8;
 	if (off == 0) {
 		save_header(c, p);
 		c->have_first = 1;
@@ -236,7 +254,8 @@ enum defrag_result defrag_add(struct defrag *d, struct pkt *p, struct stats_bloc
 	}
 	if (!p->frag_more)
 		c->total = off + flen;
-	if (!c->total || !c->have_first || !bits_all(c->bitmap, (c->total + 7) / 8))
+	/* no overlaps were let in, so the count of blocks says it is whole */
+	if (!c->total || !c->have_first || c->covered != (c->total + 7) / 8)
 		return DEFRAG_HELD;
 
 	/* Complete: rebuild the header in front of the payload and decode. */

@@ -27,7 +27,8 @@ struct flow_table {
 	uint32_t *buckets;
 	uint32_t nslots;
 	uint32_t mask;
-	uint32_t free_head; /* free list through hnext */
+	uint32_t free_head; /* free list through hnext (slots that ended) */
+	uint32_t hwm;       /* slots [hwm, nslots) were never used */
 	uint32_t active;
 	uint64_t next_id;
 	uint64_t tmo_ns[FLOW_TMO__COUNT];
@@ -59,9 +60,11 @@ struct flow_table *flow_table_create(const struct flow_table_cfg *cfg, flow_end_
 		return NULL;
 	}
 	memset(t->buckets, 0xff, (size_t)nb * sizeof(*t->buckets));
-	for (uint32_t i = 0; i < cfg->slots; i++)
-		t->slots[i].hnext = i + 1 < cfg->slots ? i + 1 : FLOW_NONE;
-	t->free_head = 0;
+	/* Slots are handed out from a high-water mark, then recycled through
+	 * the free list: the table's pages are touched as flows arrive, not
+	 * all at start. */
+	t->free_head = FLOW_NONE;
+	t->hwm = 0;
 	for (int c = 0; c < FLOW_TMO__COUNT; c++) {
 		uint32_t s = cfg->timeout_s[c] ? cfg->timeout_s[c] : default_tmo_s[c];
 		t->tmo_ns[c] = (uint64_t)s * 1000000000ull;
@@ -252,6 +255,10 @@ static void tcp_track(struct flow *f, const struct pkt *p)
 
 static struct flow *take_slot(struct flow_table *t, struct stats_block *st, enum flow_result *res)
 {
+	if (t->free_head == FLOW_NONE && t->hwm < t->nslots) {
+		struct flow *f = &t->slots[t->hwm++];
+		return f;
+	}
 	if (t->free_head == FLOW_NONE) {
 		if (t->full_policy == FLOW_FULL_DROP) {
 			CTR_INC(st, FLOW_FULL_DROP);
@@ -401,7 +408,7 @@ void flow_flush(struct flow_table *t, struct stats_block *st)
 	uint32_t n = 0;
 	uint32_t *idx = malloc((size_t)(t->active ? t->active : 1) * sizeof(*idx));
 	if (idx) {
-		for (uint32_t i = 0; i < t->nslots && n < t->active; i++)
+		for (uint32_t i = 0; i < t->hwm && n < t->active; i++)
 			if (t->slots[i].in_use)
 				idx[n++] = i;
 		qsort_r(idx, n, sizeof(*idx), cmp_first, t->slots);
@@ -409,7 +416,7 @@ void flow_flush(struct flow_table *t, struct stats_block *st)
 			flow_end(t, &t->slots[idx[i]], FLOW_END_EOF, st);
 		free(idx);
 	}
-	for (uint32_t i = 0; i < t->nslots && t->active; i++)
+	for (uint32_t i = 0; i < t->hwm && t->active; i++)
 		if (t->slots[i].in_use)
 			flow_end(t, &t->slots[i], FLOW_END_EOF, st);
 }

@@ -10,27 +10,6 @@
 #include "policy/generation.h"
 #include "policy/policy.h"
 
-struct sb {
-	char *p;
-	size_t len, used;
-	int overflow;
-};
-
-static void sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sb *b, const char *fmt, ...)
-{
-	if (b->overflow)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(b->p + b->used, b->len - b->used, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->len - b->used)
-		b->overflow = 1;
-	else
-		b->used += (size_t)n;
-}
-
 size_t report_json_string(char *buf, size_t len, const char *s)
 {
 	size_t o = 0;
@@ -78,64 +57,158 @@ static void ip_text(uint8_t ver, const uint8_t *a, char *out, size_t n)
 		snprintf(out, n, "?");
 }
 
+/*
+ * The flow record is the hottest output of a replay (one per flow): it is
+ * built with plain appends, no printf, no inet_ntop for IPv4.
+ */
+struct wb {
+	char *p;
+	size_t len, used;
+	int overflow;
+};
+
+static inline void w_raw(struct wb *b, const char *s, size_t n)
+{
+	if (b->overflow || n > b->len - b->used) {
+		b->overflow = 1;
+		return;
+	}
+	memcpy(b->p + b->used, s, n);
+	b->used += n;
+}
+
+#define W_LIT(b, lit) w_raw((b), (lit), sizeof(lit) - 1)
+
+static inline void w_str(struct wb *b, const char *s) { w_raw(b, s, strlen(s)); }
+
+static void w_u64(struct wb *b, uint64_t v)
+{
+	char t[20];
+	int n = 0;
+	do {
+		t[19 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	w_raw(b, t + 20 - n, (size_t)n);
+}
+
+/* seconds.nanoseconds, 9 digits */
+static void w_time(struct wb *b, uint64_t ns)
+{
+	w_u64(b, ns / 1000000000ull);
+	char t[10];
+	uint64_t f = ns % 1000000000ull;
+	t[0] = '.';
+	for (int i = 9; i >= 1; i--) {
+		t[i] = (char)('0' + f % 10);
+		f /= 10;
+	}
+	w_raw(b, t, 10);
+}
+
+static void w_ip(struct wb *b, uint8_t ver, const uint8_t *a)
+{
+	if (ver == 6) {
+		char t[INET6_ADDRSTRLEN];
+		ip_text(6, a, t, sizeof(t));
+		w_str(b, t);
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			W_LIT(b, ".");
+		w_u64(b, a[i]);
+	}
+}
+
 size_t report_format_flow(char *buf, size_t len, const struct flow *f, enum flow_end_reason why,
 			  const struct zone_map *zones, const struct dpi_engine *dpi)
 {
-	struct sb b = { buf, len, 0, 0 };
-	char cip[INET6_ADDRSTRLEN], sip[INET6_ADDRSTRLEN], tmp[8];
+	struct wb b = { buf, len, 0, 0 };
 	int ports = f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP;
+	char tmp[8];
 
-	ip_text(f->key.ipver, flow_client_ip(f), cip, sizeof(cip));
-	ip_text(f->key.ipver, flow_server_ip(f), sip, sizeof(sip));
-	sb_printf(&b, "{\"type\":\"flow\",\"id\":%llu,\"l4\":%s,\"ip_version\":%u",
-		  (unsigned long long)f->id, l4_name(f->key.proto, tmp, sizeof(tmp)),
-		  f->key.ipver);
-	if (f->key.vlan)
-		sb_printf(&b, ",\"vlan\":%u", f->key.vlan);
-	if (f->key.vlan_outer)
-		sb_printf(&b, ",\"vlan_outer\":%u", f->key.vlan_outer);
-	sb_printf(&b, ",\"client_ip\":\"%s\"", cip);
-	if (ports)
-		sb_printf(&b, ",\"client_port\":%u", flow_client_port(f));
-	else
-		sb_printf(&b, ",\"client_port\":null");
-	sb_printf(&b, ",\"server_ip\":\"%s\"", sip);
-	if (ports)
-		sb_printf(&b, ",\"server_port\":%u", flow_server_port(f));
-	else
-		sb_printf(&b, ",\"server_port\":null");
-	sb_printf(&b, ",\"client_zone\":\"%s\",\"server_zone\":\"%s\"", zone_name(zones, f->czone),
-		  zone_name(zones, f->szone));
-	sb_printf(&b,
-		  ",\"c2s_packets\":%llu,\"c2s_bytes\":%llu,\"s2c_packets\":%llu,\"s2c_bytes\":%llu",
-		  (unsigned long long)f->pkts[0], (unsigned long long)f->bytes[0],
-		  (unsigned long long)f->pkts[1], (unsigned long long)f->bytes[1]);
-	if (f->key.proto == IPPROTO_NUM_TCP)
-		sb_printf(&b, ",\"tcp_state\":\"%s\"", flow_tcp_state_name(f->tcp_state));
-	else
-		sb_printf(&b, ",\"tcp_state\":null");
-	sb_printf(&b, ",\"client_known\":%s", f->client_known ? "true" : "false");
-	sb_printf(&b, ",\"first_seen\":%llu.%09llu,\"last_seen\":%llu.%09llu",
-		  (unsigned long long)(f->first_ns / 1000000000ull),
-		  (unsigned long long)(f->first_ns % 1000000000ull),
-		  (unsigned long long)(f->last_ns / 1000000000ull),
-		  (unsigned long long)(f->last_ns % 1000000000ull));
-	sb_printf(&b, ",\"end_reason\":\"%s\"", flow_end_reason_name(why));
-	if (f->policy_gen) {
-		sb_printf(&b, ",\"policy_generation\":%u", f->policy_gen);
-		if (!f->decided)
-			sb_printf(&b, ",\"rule\":null,\"action\":\"pending\"");
-		else if (f->rule_id)
-			sb_printf(&b, ",\"rule\":%u,\"action\":\"%s\"", f->rule_id,
-				  policy_action_name(f->verdict));
-		else
-			sb_printf(&b, ",\"rule\":null,\"action\":\"%s\"",
-				  policy_action_name(f->verdict));
+	W_LIT(&b, "{\"type\":\"flow\",\"id\":");
+	w_u64(&b, f->id);
+	W_LIT(&b, ",\"l4\":");
+	w_str(&b, l4_name(f->key.proto, tmp, sizeof(tmp)));
+	W_LIT(&b, ",\"ip_version\":");
+	w_u64(&b, f->key.ipver);
+	if (f->key.vlan) {
+		W_LIT(&b, ",\"vlan\":");
+		w_u64(&b, f->key.vlan);
 	}
-	if (dpi && !b.overflow)
+	if (f->key.vlan_outer) {
+		W_LIT(&b, ",\"vlan_outer\":");
+		w_u64(&b, f->key.vlan_outer);
+	}
+	W_LIT(&b, ",\"client_ip\":\"");
+	w_ip(&b, f->key.ipver, flow_client_ip(f));
+	W_LIT(&b, "\",\"client_port\":");
+	if (ports)
+		w_u64(&b, flow_client_port(f));
+	else
+		W_LIT(&b, "null");
+	W_LIT(&b, ",\"server_ip\":\"");
+	w_ip(&b, f->key.ipver, flow_server_ip(f));
+	W_LIT(&b, "\",\"server_port\":");
+	if (ports)
+		w_u64(&b, flow_server_port(f));
+	else
+		W_LIT(&b, "null");
+	W_LIT(&b, ",\"client_zone\":\"");
+	w_str(&b, zone_name(zones, f->czone));
+	W_LIT(&b, "\",\"server_zone\":\"");
+	w_str(&b, zone_name(zones, f->szone));
+	W_LIT(&b, "\",\"c2s_packets\":");
+	w_u64(&b, f->pkts[0]);
+	W_LIT(&b, ",\"c2s_bytes\":");
+	w_u64(&b, f->bytes[0]);
+	W_LIT(&b, ",\"s2c_packets\":");
+	w_u64(&b, f->pkts[1]);
+	W_LIT(&b, ",\"s2c_bytes\":");
+	w_u64(&b, f->bytes[1]);
+	if (f->key.proto == IPPROTO_NUM_TCP) {
+		W_LIT(&b, ",\"tcp_state\":\"");
+		w_str(&b, flow_tcp_state_name(f->tcp_state));
+		W_LIT(&b, "\"");
+	} else {
+		W_LIT(&b, ",\"tcp_state\":null");
+	}
+	if (f->client_known)
+		W_LIT(&b, ",\"client_known\":true");
+	else
+		W_LIT(&b, ",\"client_known\":false");
+	W_LIT(&b, ",\"first_seen\":");
+	w_time(&b, f->first_ns);
+	W_LIT(&b, ",\"last_seen\":");
+	w_time(&b, f->last_ns);
+	W_LIT(&b, ",\"end_reason\":\"");
+	w_str(&b, flow_end_reason_name(why));
+	W_LIT(&b, "\"");
+	if (f->policy_gen) {
+		W_LIT(&b, ",\"policy_generation\":");
+		w_u64(&b, f->policy_gen);
+		if (!f->decided) {
+			W_LIT(&b, ",\"rule\":null,\"action\":\"pending\"");
+		} else {
+			W_LIT(&b, ",\"rule\":");
+			if (f->rule_id)
+				w_u64(&b, f->rule_id);
+			else
+				W_LIT(&b, "null");
+			W_LIT(&b, ",\"action\":\"");
+			w_str(&b, policy_action_name(f->verdict));
+			W_LIT(&b, "\"");
+		}
+	}
+	if (dpi && !b.overflow && b.len - b.used > 2)
 		b.used += dpi_flow_json(dpi, f, b.p + b.used, b.len - b.used - 2);
-	sb_printf(&b, "}");
-	return b.overflow ? 0 : b.used;
+	W_LIT(&b, "}");
+	if (b.overflow || b.used >= b.len) /* the NUL must fit too */
+		return 0;
+	b.p[b.used] = 0;
+	return b.used;
 }
 
 void report_flush(struct report_out *r)
