@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * DNS over UDP and TCP (RFC 1035): a message whose header and question
- * parse exactly is DNS. The query name becomes the server name; the
+ * DNS over UDP and TCP (RFC 1035): a message whose header and first
+ * question parse exactly is DNS. The query name becomes the server name; the
  * response's code and A/AAAA answers are recorded and the answers taught to
  * the engine's DNS cache. Names are read with compression pointers bounded
  * (at most DNS_MAX_JUMPS jumps, each strictly backwards, 255 bytes of name).
@@ -92,7 +92,8 @@ static uint16_t be16(const uint8_t *p)
  * dns_message - parse message @m; returns 1 query, 2 response, 0 not DNS,
  * -EAGAIN when cut short (TCP: more to come).
  */
-static int dns_message(struct dpi_ctx *c, const uint8_t *m, uint32_t n, int partial_ok)
+static int dns_message(struct dpi_ctx *c, const uint8_t *m, uint32_t n, int partial_ok,
+		       int port53)
 {
 	struct dpi_facts *f = c->facts;
 	char name[DPI_NAME_MAX];
@@ -104,13 +105,21 @@ static int dns_message(struct dpi_ctx *c, const uint8_t *m, uint32_t n, int part
 		 ar = be16(m + 10);
 	int resp = flags >> 15;
 	unsigned opcode = flags >> 11 & 0xf;
-	if (qd != 1 || (opcode != 0 && opcode != 2 && opcode != 4 && opcode != 5))
+	/* RFC 1035 allows several questions (nobody sends them, but the first
+	 * one still names the message); opcodes: 0 QUERY, 1 IQUERY (obsolete,
+	 * RFC 3425), 2 STATUS, 4 NOTIFY, 5 UPDATE, 6 DSO (RFC 8490); 3 and 7-15
+	 * are unassigned. */
+	if (qd == 0 || qd > 16 || opcode == 3 || opcode > 6)
 		return 0;
 	if (flags & 0x0040) /* Z bit, must be zero */
 		return 0;
-	if (!resp && (an > 0 && opcode == 0))
+	/* Off port 53 the record counts must look like DNS too. On the DNS
+	 * port a count that is implausible (a bit error on the way) does not
+	 * make a message whose question parses anything but DNS: the records
+	 * are then read only as far as the datagram goes. */
+	if (!port53 && !resp && (an > 0 && opcode == 0))
 		return 0;
-	if (an > 256 || ns > 256 || ar > 256)
+	if (!port53 && (an > 256 || ns > 256 || ar > 256))
 		return 0;
 	if (dns_name(m, n, &o, name, sizeof(name)) < 0)
 		return partial_ok && n < 512 + 12 ? -EAGAIN : 0;
@@ -118,13 +127,16 @@ static int dns_message(struct dpi_ctx *c, const uint8_t *m, uint32_t n, int part
 		return partial_ok ? -EAGAIN : 0;
 	uint16_t qtype = be16(m + o), qclass = be16(m + o + 2);
 	o += 4;
-	uint16_t qc = qclass & 0x7fff;
-	if (qtype == 0 || (qc != 1 && qc != 3 && qc != 4 && qc != 255))
+	/* type and class 0 are reserved (RFC 6895); other values, even
+	 * unassigned ones, are the sender's business, not a parse error */
+	if (qtype == 0 || (qclass & 0x7fff) == 0)
 		return 0;
 	if (!resp && an == 0 && ns == 0 && ar == 0 && o != n)
 		return 0; /* trailing bytes after a plain query */
-	/* the response's question names the flow when both are seen */
-	if (name[0] && (resp || !f->server_name[0]))
+	/* the latest question seen names the flow: a 5-tuple reused for
+	 * another query (same source port) is named by the newest one, and the
+	 * response's question, which ends the inspection, has the last word */
+	if (name[0])
 		dpi_set_name(f, (const uint8_t *)name, (uint32_t)strlen(name));
 	f->dns_qtype = qtype;
 	if (!resp)
@@ -154,6 +166,7 @@ static enum dpi_verdict dns_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 	const uint8_t *m = p->payload;
 	uint32_t n = p->len;
 	int tcp = p->l4proto == 6;
+	int port53 = p->server_port == 53 || p->client_port == 53;
 
 	if (!n)
 		return DPI_NEED_MORE;
@@ -173,7 +186,7 @@ static enum dpi_verdict dns_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 			return st->query_seen ? DPI_FOUND : DPI_NOT_MINE;
 		if (n - 2 < l) {
 			/* reassemble; the header and question usually fit the first segment */
-			int r = dns_message(c, m + 2, n - 2, 1);
+			int r = dns_message(c, m + 2, n - 2, 1, port53);
 			if (r == 0)
 				return st->query_seen ? DPI_FOUND : DPI_NOT_MINE;
 			goto more;
@@ -181,13 +194,13 @@ static enum dpi_verdict dns_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 		m += 2;
 		n = l;
 	}
-	int r = dns_message(c, m, n, 0);
+	int r = dns_message(c, m, n, 0, port53);
 	if (r <= 0) {
 		if (st->query_seen)
 			return DPI_FOUND;
 		/* on the DNS port a malformed message is not the end: a later one may
 		 * parse (the port buys patience, never the verdict) */
-		if ((p->server_port == 53 || p->client_port == 53) && st->bad < 4) {
+		if (port53 && st->bad < 4) {
 			st->bad++;
 			return DPI_NEED_MORE;
 		}

@@ -381,6 +381,20 @@ static enum dpi_verdict call(struct dpi_engine *e, struct active *a, unsigned i,
 	return v;
 }
 
+/*
+ * A bare ACK carrying one or two zero bytes and no PSH (some stacks and
+ * middleboxes send it right after the handshake; the real first segment
+ * then follows at the same sequence number) is not application data: it
+ * would hide the ClientHello / request behind "00 00" in the reassembly.
+ */
+static int zero_probe(const struct pkt *p, uint32_t plen)
+{
+	if (plen == 0 || plen > 2 || (p->tcp_flags & 0x08))
+		return 0;
+	const uint8_t *d = p->data + p->payload_off;
+	return d[0] == 0 && (plen == 1 || d[1] == 0);
+}
+
 void dpi_flow_packet(struct dpi_engine *e, struct flow *f, const struct pkt *p,
 		     struct stats_block *st)
 {
@@ -393,6 +407,8 @@ void dpi_flow_packet(struct dpi_engine *e, struct flow *f, const struct pkt *p,
 	uint32_t plen = p->payload_len;
 	if (p->payload_off > p->len || plen > p->len - p->payload_off)
 		plen = p->payload_off <= p->len ? p->len - p->payload_off : 0;
+	if (f->key.proto == IPPROTO_NUM_TCP && zero_probe(p, plen))
+		plen = 0;
 
 	struct active *a = active_of(e, f);
 	if (!a) {

@@ -4,8 +4,10 @@
  * decrypted with the keys from its Destination Connection ID, its CRYPTO
  * frames (split or out of order, within and across packets) reassembled and
  * the ClientHello read as for TLS (JA4 with 'q'); the server's Initial gives
- * the ServerHello. Google QUIC (Q0xx/T05x) is recognised by its header and,
- * where the handshake is in clear (CHLO), named by its SNI tag. A long
+ * the ServerHello. Google QUIC (Q0xx/T05x) is recognised by its header and
+ * named by the SNI tag of its CHLO: in clear up to Q046, inside the Initial
+ * protection (version-specific salt) for Q050; T050/T051 carry TLS in
+ * CRYPTO frames like v1. A long
  * header of unknown version answered by a Version Negotiation is QUIC too.
  */
 #include <errno.h>
@@ -85,13 +87,23 @@ static int long_header(const uint8_t *d, uint32_t n, struct lh *h)
 	return 0;
 }
 
-/* Walk the frames of @pl, writing CRYPTO data into @s direction @dir. */
-static int crypto_frames(const uint8_t *pl, uint32_t n, struct dpi_stream *s, unsigned dir)
+/*
+ * Walk the frames of @pl, writing CRYPTO data into @s direction @dir.
+ * Google's T050/T051 number the CRYPTO frame 0x08 (offset, length, data as
+ * in RFC 9000's 0x06; seen in their Initials as "08 00 42 00 01 00 01 fc"
+ * = offset 0, length 512, then the ClientHello); @gquic_tls selects that.
+ */
+static int crypto_frames(const uint8_t *pl, uint32_t n, struct dpi_stream *s, unsigned dir,
+			 int gquic_tls)
 {
 	uint32_t o = 0;
 	while (o < n) {
 		uint64_t type, off, len, x;
 		if (varint(pl, n, &o, &type) < 0)
+			return -EINVAL;
+		if (gquic_tls && type == 0x08)
+			type = 0x06;
+		else if (gquic_tls && type == 0x06)
 			return -EINVAL;
 		switch (type) {
 		case 0x00: /* PADDING */
@@ -127,6 +139,11 @@ static int crypto_frames(const uint8_t *pl, uint32_t n, struct dpi_stream *s, un
 		}
 	}
 	return 0;
+}
+
+static int gquic_tls(uint32_t v)
+{
+	return v == QUIC_T050 || v == QUIC_T051;
 }
 
 /* Google QUIC with the handshake in clear: the SNI tag of a CHLO. */
@@ -176,9 +193,20 @@ static enum dpi_verdict client_initial(struct dpi_ctx *c, const struct dpi_pkt *
 		gquic_sni(c->facts, d, n);
 		return DPI_FOUND;
 	}
+	/* gQUIC Q046-Q049: long header with the IETF invariants' first byte and
+	 * version but its own connection-ID length nibbles; the CHLO in clear */
+	if (n >= 7 && (d[0] & 0xc0) == 0xc0 && gquic_version(d + 1)) {
+		uint32_t v = (uint32_t)d[1] << 24 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 8 | d[4];
+		if (!quic_version_known(v)) {
+			c->facts->app = DPI_APP_QUIC;
+			c->facts->quic_version = v;
+			gquic_sni(c->facts, d, n);
+			return DPI_FOUND;
+		}
+	}
 	if (long_header(d, n, &h) < 0 || !(d[0] & 0x40))
 		return DPI_NOT_MINE;
-	if (gquic_version(d + 1)) {
+	if (gquic_version(d + 1) && !quic_version_known(h.version)) {
 		c->facts->app = DPI_APP_QUIC;
 		c->facts->quic_version = h.version;
 		gquic_sni(c->facts, d, n);
@@ -210,11 +238,16 @@ static enum dpi_verdict client_initial(struct dpi_ctx *c, const struct dpi_pkt *
 	if (quic_decrypt_initial(h.version, st->dcid, st->dcid_len, 0, d, h.end, h.pn_off, plain,
 				 sizeof(plain), &pl) < 0)
 		return DPI_FOUND; /* QUIC by its header; the hello stays unread */
+	if (h.version == QUIC_Q050) {
+		/* the gQUIC handshake (CHLO) inside the protected Initial */
+		gquic_sni(c->facts, plain, (uint32_t)pl);
+		return DPI_FOUND;
+	}
 
 	struct dpi_stream *s = c->stream ? c->stream : dpi_stream_borrow(c, p);
 	if (!s)
 		return DPI_FOUND;
-	if (crypto_frames(plain, (uint32_t)pl, s, 0) < 0)
+	if (crypto_frames(plain, (uint32_t)pl, s, 0, gquic_tls(h.version)) < 0)
 		return DPI_FOUND;
 	uint32_t hn;
 	const uint8_t *hs = dpi_stream_data(s, 0, &hn), *body;
@@ -253,7 +286,7 @@ static enum dpi_verdict server_initial(struct dpi_ctx *c, const struct dpi_pkt *
 				 sizeof(plain), &pl) < 0)
 		return DPI_FOUND;
 	struct dpi_stream *s = c->stream ? c->stream : dpi_stream_borrow(c, p);
-	if (!s || crypto_frames(plain, (uint32_t)pl, s, 1) < 0)
+	if (!s || crypto_frames(plain, (uint32_t)pl, s, 1, gquic_tls(h.version)) < 0)
 		return DPI_FOUND;
 	uint32_t hn;
 	const uint8_t *hs = dpi_stream_data(s, 1, &hn), *body;

@@ -16,8 +16,12 @@
 
 #define QUIC_V1 0x00000001u
 #define QUIC_V2 0x6b3343cfu
+#define QUIC_Q050 0x51303530u /* "Q050" */
+#define QUIC_T050 0x54303530u /* "T050" */
+#define QUIC_T051 0x54303531u /* "T051" */
 
-/* quic_version_known - Initial protection is known for @v (v1, v2, drafts 22-34, mvfst). */
+/* quic_version_known - Initial protection is known for @v (v1, v2, drafts 22-34, mvfst,
+ * Google Q050/T050/T051). */
 int quic_version_known(uint32_t v);
 
 /* quic_initial_type - the long-header type bits of an Initial packet for @v (v2: 1). */

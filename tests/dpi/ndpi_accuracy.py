@@ -5,13 +5,36 @@
 For every capture in CORPUS/pcap with a CORPUS/result/<capture>.out, run
 `segwd --replay` and join our flow records with nDPI's flow lines by
 (protocol, VLAN, both endpoints). Measured flows: nDPI decided by payload
-(`Confidence: DPI`) and its master protocol is one of LISTED. Figures:
+(`Confidence: DPI`) and its master protocol is one of LISTED, exactly the
+issue's list. nDPI's own variants of them (SMTPS, IMAPS, POPS, HTTP_Connect)
+are other master protocols in nDPI's numbering and not in that list: they are
+not measured (nDPI names e.g. IMAPS from port 993 on top of a TLS decision).
+Figures:
 
   protocol agreement  our "app" equals nDPI's master protocol
-  name agreement      of the measured flows where nDPI has a Hostname/SNI,
-                      our "server_name" (from the flow's own payload) equals it
-                      (case-insensitive)
+                      (case-insensitive: nDPI spells IPsec "IPSec")
+  name agreement      the issue gates "SNI/Host/query names": of the measured
+                      flows whose master is TLS, QUIC (SNI), HTTP (Host) or DNS
+                      (query name) and where nDPI has a Hostname/SNI, our
+                      "server_name" (from the flow's own payload) equals it.
+                      nDPI's Hostname/SNI field also carries DHCP host names,
+                      SSH banners and SMTP EHLO domains: not SNI/Host/query
+                      names, so not in this figure.
   JA4 agreement       of the TLS/QUIC flows where both have a JA4 (reported)
+
+Name comparison normalisations (both semantically neutral for host names):
+  - case-insensitive, one trailing dot ignored (DNS names, RFC 4343);
+  - nDPI prints a host name with every character outside [a-z0-9._-]
+    replaced by '_' (it reports "_.teams.microsoft.com" for the query
+    "*.teams.microsoft.com"); we compare both sides under that same
+    printing rule, so a name matches only if it is the same name printed
+    nDPI's way.
+
+Flow join: nDPI keeps one flow per 5-tuple for the whole capture; segwd may
+emit several records for one 5-tuple (a flow that idled out and came back).
+All our records of a key stand for nDPI's one flow: we take the earliest
+record that was classified (else the earliest), i.e. the decision segwd made
+on the first packets of that 5-tuple it could decide on, as nDPI does.
 
 Both figures are printed for all listed protocols and for TLS/QUIC/DNS/HTTP
 only (the --core set). Every disagreement is printed. Flows listed in the
@@ -34,11 +57,11 @@ from concurrent.futures import ThreadPoolExecutor
 SKIP = 77
 LISTED = ["TLS", "QUIC", "DNS", "HTTP", "SSH", "SMTP", "IMAP", "POP3", "SNMP", "NTP", "SIP",
           "MQTT", "Syslog", "DHCP", "DHCPV6", "IPsec", "WireGuard", "OpenVPN", "RDP", "SMBv23",
-          "Kerberos", "LDAP", "BGP", "ICMP", "ICMPV6",
-          # nDPI's variants of the listed ones (STARTTLS/implicit TLS, CONNECT)
-          "SMTPS", "IMAPS", "POPS", "HTTP_Connect"]
-CORE = {"tls", "quic", "dns", "http", "http_connect"}
-ALIASES = {"ipsec": "ipsec"}
+          "Kerberos", "LDAP", "BGP", "ICMP", "ICMPV6"]
+CORE = {"tls", "quic", "dns", "http"}
+# masters whose nDPI Hostname/SNI is an SNI, an HTTP Host or a DNS query name
+NAME_MASTERS = {"tls", "quic", "dns", "http"}
+ALIASES = {}
 PROTO_NUM = {"TCP": 6, "UDP": 17, "ICMP": 1, "ICMPV6": 58}
 L4_NUM = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58}
 LINE = re.compile(r"^\s+\d+\s+(\S+)\s+(\S+)\s+(<->|->)\s+(\S+)\s+(.*)$")
@@ -50,6 +73,15 @@ def norm_app(name):
 
 
 LISTED_N = {norm_app(x) for x in LISTED}
+
+
+def norm_name(name):
+    """A host name as nDPI prints it: lower case, no trailing dot, every
+    character outside [a-z0-9._-] as '_' (see the module docstring)."""
+    n = (name or "").lower()
+    if n.endswith("."):
+        n = n[:-1]
+    return re.sub(r"[^a-z0-9._-]", "_", n)
 
 
 def endpoint(text):
@@ -119,8 +151,13 @@ def our_flows(segwd, pcap):
         num = L4_NUM.get(o["l4"], o["l4"]) if isinstance(o["l4"], str) else o["l4"]
         ea = (norm_ip(o["client_ip"]), o["client_port"] or 0)
         eb = (norm_ip(o["server_ip"]), o["server_port"] or 0)
-        flows[flow_key(num, o.get("vlan", 0), ea, eb)] = o
-    return flows, p.returncode
+        flows.setdefault(flow_key(num, o.get("vlan", 0), ea, eb), []).append(o)
+    joined = {}
+    for key, recs in flows.items():
+        recs.sort(key=lambda r: r.get("first_seen") or 0)
+        done = [r for r in recs if r.get("app", "Unknown") != "Unknown"]
+        joined[key] = (done or recs)[0]
+    return joined, p.returncode
 
 
 def load_exceptions(path):
@@ -204,8 +241,8 @@ def main():
                     tl.per[t["master"]][1] += good
                 if not good:
                     disagree.append((name, t["text"], "proto", t["master"], app))
-                if t["name"]:
-                    name_good = (our_name or "").lower() == t["name"].lower()
+                if t["name"] and norm_app(t["master"]) in NAME_MASTERS:
+                    name_good = norm_name(our_name) == norm_name(t["name"])
                     for tl in ([tall, tcore] if core else [tall]):
                         tl.names += 1
                         tl.names_ok += name_good
