@@ -10,6 +10,7 @@
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -246,15 +247,81 @@ static void put_rule(struct batch *b, struct nftnl_rule *r, uint32_t id)
 	nftnl_rule_free(r);
 }
 
-static void build_rule(struct batch *b, const char *table, const struct hal_fw_rule *x,
-		       const struct hal_fw_ruleset *rs, int native_queue)
+#define SET_CHUNK 2048 /* elements per netlink message */
+
+/* A named hash set of host addresses, created in this transaction. */
+static void put_host_set(struct batch *b, const char *table, const char *name, uint32_t set_id,
+			 const struct hal_fw_prefix *hosts, uint32_t n)
 {
+	uint32_t alen = hosts[0].ipver == 6 ? 16 : 4;
+	struct nftnl_set *s = nftnl_set_alloc();
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, alen);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, alen == 16 ? 8 : 7); /* ipv6_addr / ipv4_addr */
+	nftnl_set_set_u32(s, NFTNL_SET_ID, set_id);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_CONSTANT);
+	struct nlmsghdr *nlh = b_next(b);
+	if (nlh) {
+		nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE,
+					    b->next_seq);
+		nftnl_set_nlmsg_build_payload(nlh, s);
+		b_done(b, nlh, 0);
+	}
+	nftnl_set_free(s);
+	for (uint32_t i = 0; i < n; i += SET_CHUNK) {
+		struct nftnl_set *c = nftnl_set_alloc();
+		nftnl_set_set_str(c, NFTNL_SET_TABLE, table);
+		nftnl_set_set_str(c, NFTNL_SET_NAME, name);
+		nftnl_set_set_u32(c, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_u32(c, NFTNL_SET_ID, set_id);
+		for (uint32_t k = i; k < n && k < i + SET_CHUNK; k++) {
+			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, hosts[k].addr, alen);
+			nftnl_set_elem_add(c, e);
+		}
+		/* room: about 40 bytes per element */
+		size_t need = (size_t)(SET_CHUNK + 8) * 48 + 4096;
+		if (b->len + need > b->cap) {
+			size_t cap = b->cap ? b->cap : 1 << 20;
+			while (b->len + need > cap)
+				cap *= 2;
+			char *nb = realloc(b->buf, cap);
+			if (!nb) {
+				b->oom = 1;
+				nftnl_set_free(c);
+				return;
+			}
+			b->buf = nb;
+			b->cap = cap;
+		}
+		nlh = (struct nlmsghdr *)(b->buf + b->len);
+		memset(nlh, 0, need);
+		nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSETELEM, NFPROTO_INET, NLM_F_CREATE,
+					    b->next_seq);
+		nftnl_set_elems_nlmsg_build_payload(nlh, c);
+		b_done(b, nlh, 0);
+		nftnl_set_free(c);
+	}
+}
+
+static void build_rule(struct batch *b, const char *table, const struct hal_fw_rule *x,
+		       const struct hal_fw_ruleset *rs, int native_queue, uint32_t index)
+{
+	char set_name[32];
+	uint32_t set_id = index + 1;
+	if (x->n_dst_hosts) {
+		snprintf(set_name, sizeof(set_name), "hosts%u", index);
+		put_host_set(b, table, set_name, set_id, x->dst_hosts, x->n_dst_hosts);
+	}
 	struct nftnl_rule *r = new_rule(table);
 	if (x->iif)
 		e_ifname(r, NFT_META_IIFNAME, x->iif);
 	if (x->oif)
 		e_ifname(r, NFT_META_OIFNAME, x->oif);
-	uint8_t ver = x->src ? x->src->ipver : x->dst ? x->dst->ipver : 0;
+	uint8_t ver = x->src ? x->src->ipver : x->dst ? x->dst->ipver :
+		      x->n_dst_hosts ? x->dst_hosts[0].ipver : 0;
 	if (ver) {
 		uint8_t fam = ver == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 		e_meta(r, NFT_META_NFPROTO);
@@ -264,6 +331,15 @@ static void build_rule(struct batch *b, const char *table, const struct hal_fw_r
 		e_addr(r, x->src, 1, x->src_neg);
 	if (x->dst)
 		e_addr(r, x->dst, 0, x->dst_neg);
+	if (x->n_dst_hosts) {
+		uint8_t v6 = x->dst_hosts[0].ipver == 6;
+		e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16, v6 ? 16 : 4);
+		struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set_name);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+		add_expr(r, e);
+	}
 	if (x->proto >= 0) {
 		uint8_t pr = (uint8_t)x->proto;
 		e_meta(r, NFT_META_L4PROTO);
@@ -491,7 +567,7 @@ static int nft_apply(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *e
 		put_rule(&b, r, 0);
 	}
 	for (uint32_t i = 0; i < rs->n_rules; i++)
-		build_rule(&b, cfg->table, &rs->rules[i], rs, d->native_queue);
+		build_rule(&b, cfg->table, &rs->rules[i], rs, d->native_queue, i);
 	if (rs->default_verdict == HAL_FW_REJECT) {
 		struct nftnl_rule *r = new_rule(cfg->table);
 		e_reject(r);

@@ -104,6 +104,27 @@ static int zone_alts(const struct policy *p, int zone, const struct board_desc *
 	return 0;
 }
 
+/* Can @b join the run started by @a (all but the destination host equal)? */
+static int fold_ok(const struct item *a, const struct item *b)
+{
+	const struct hal_fw_rule *x = &a->r, *y = &b->r;
+	if (!b->has_dst || y->dst_neg || b->dst.ipver != a->dst.ipver ||
+	    b->dst.len != a->dst.len || x->verdict != y->verdict || x->proto != y->proto ||
+	    x->src_neg != y->src_neg || a->has_src != b->has_src || a->has_sport != b->has_sport ||
+	    a->has_dport != b->has_dport)
+		return 0;
+	if ((x->iif == NULL) != (y->iif == NULL) || (x->iif && strcmp(x->iif, y->iif)) ||
+	    (x->oif == NULL) != (y->oif == NULL) || (x->oif && strcmp(x->oif, y->oif)))
+		return 0;
+	if (a->has_src && memcmp(&a->src, &b->src, sizeof(a->src)))
+		return 0;
+	if (a->has_sport && memcmp(&a->sport, &b->sport, sizeof(a->sport)))
+		return 0;
+	if (a->has_dport && memcmp(&a->dport, &b->dport, sizeof(a->dport)))
+		return 0;
+	return 1;
+}
+
 /* Intersection of two prefixes: the longer one when nested, else none. */
 static int meet(const struct policy_prefix *a, const struct policy_prefix *b,
 		const struct policy_prefix **out)
@@ -242,21 +263,46 @@ int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_m
 		return rc;
 	}
 	struct hal_fw_rule *rules = calloc(o.n ? o.n : 1, sizeof(*rules));
-	if (!rules) {
+	struct hal_fw_prefix *hosts = calloc(o.n ? o.n : 1, sizeof(*hosts));
+	if (!rules || !hosts) {
+		free(rules);
+		free(hosts);
 		free(o.v);
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i < o.n; i++) {
+	uint32_t nr = 0;
+	for (uint32_t i = 0; i < o.n;) {
 		struct item *it = &o.v[i];
-		rules[i] = it->r;
-		rules[i].src = it->has_src ? &it->src : NULL;
-		rules[i].dst = it->has_dst ? &it->dst : NULL;
-		rules[i].sport = it->has_sport ? &it->sport : NULL;
-		rules[i].dport = it->has_dport ? &it->dport : NULL;
+		uint32_t j = i;
+		/* Fold a run of rules that differ only in their destination host
+		 * into one rule with a set lookup: same verdict, same everything
+		 * else, so first-match order is unchanged (kernel: O(1) lookup,
+		 * one rule to insert instead of thousands). */
+		if (it->has_dst && !it->r.dst_neg && it->dst.len == (it->dst.ipver == 6 ? 128 : 32)) {
+			while (j + 1 < o.n && fold_ok(it, &o.v[j + 1]))
+				j++;
+		}
+		rules[nr] = it->r;
+		rules[nr].src = it->has_src ? &it->src : NULL;
+		rules[nr].dst = it->has_dst ? &it->dst : NULL;
+		rules[nr].sport = it->has_sport ? &it->sport : NULL;
+		rules[nr].dport = it->has_dport ? &it->dport : NULL;
+		if (j - i + 1 >= FW_FOLD_MIN) {
+			for (uint32_t k = i; k <= j; k++)
+				hosts[k] = o.v[k].dst;
+			rules[nr].dst = NULL;
+			rules[nr].dst_hosts = &hosts[i];
+			rules[nr].n_dst_hosts = j - i + 1;
+			i = j + 1;
+		} else {
+			i++;
+		}
+		nr++;
 	}
 	out->items = o.v;
+	out->hosts = hosts;
 	out->rs.rules = rules;
-	out->rs.n_rules = o.n;
+	out->rs.n_rules = nr;
 	uint8_t dv2 = p->defaults[POLICY_DEF_ACTION];
 	out->rs.default_verdict = dv2 == POLICY_ALLOW ? HAL_FW_ACCEPT
 				  : dv2 == POLICY_REJECT ? HAL_FW_REJECT
@@ -272,6 +318,7 @@ int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_m
 
 void fw_compiled_free(struct fw_compiled *c)
 {
+	free(c->hosts);
 	free((void *)c->rs.rules);
 	free(c->items);
 	memset(c, 0, sizeof(*c));

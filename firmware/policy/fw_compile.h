@@ -19,6 +19,10 @@
  * then the default zone): such rules are also left to the pipeline (queue /
  * accept as above), the kernel rule being their envelope.
  *
+ * Consecutive rules that differ only in their destination host are folded
+ * into one rule with a set lookup (FW_FOLD_MIN or more): same verdicts and
+ * first-match order, one kernel rule instead of thousands.
+ *
  * Owner:      the result owns its arrays (fw_compiled_free()).
  * Allocation: compile only. Errors: -ENOMEM, -E2BIG (above FW_MAX_RULES
  *             kernel rules), -EINVAL (a zone port the board lacks, with a
@@ -39,9 +43,13 @@
 
 enum fw_mode { FW_MODE_INLINE = 0, FW_MODE_TAP };
 
+/* Runs of at least this many host rules become one set lookup. */
+#define FW_FOLD_MIN 4
+
 struct fw_compiled {
 	struct hal_fw_ruleset rs;
 	void *items;
+	struct hal_fw_prefix *hosts;
 	uint32_t l7_rules; /* policy rules left to the pipeline */
 };
 

@@ -49,6 +49,7 @@ struct parser {
 	size_t strused;
 	int line_failed;
 	int quiet; /* second pass over a line the first pass already reported */
+	uint32_t rules_cap;
 };
 
 static void perr_add(struct perr *e, uint32_t line, uint32_t col, const char *fmt, ...)
@@ -885,11 +886,7 @@ static void st_rule(struct parser *ps)
 		ERR(ps, it ? it->col : end_col(ps), "expected a rule id (1 to 4294967295)");
 		return;
 	}
-	for (uint32_t i = 0; i < p->n_rules; i++)
-		if (p->rules[i].id == r.id) {
-			ERR(ps, it->col, "rule %u is already defined on line %u", r.id, p->rules[i].line);
-			return;
-		}
+	r.col = it->col; /* duplicate ids are found once all rules are read */
 	int have_action = 0;
 	uint32_t seen = 0;
 #define ONCE(bit, tk)                                                                   \
@@ -1040,9 +1037,15 @@ static void st_rule(struct parser *ps)
 		ERR(ps, it->col, "'no-sni' and 'sni' cannot both be given");
 	if (ps->line_failed)
 		goto fail;
-	if (grow((void **)&p->rules, p->n_rules, sizeof(*p->rules))) {
-		ERR(ps, it->col, "out of memory");
-		goto fail;
+	if (p->n_rules == ps->rules_cap) {
+		uint32_t c = ps->rules_cap ? ps->rules_cap * 2 : 64;
+		void *nr = realloc(p->rules, (size_t)c * sizeof(*p->rules));
+		if (!nr) {
+			ERR(ps, it->col, "out of memory");
+			goto fail;
+		}
+		p->rules = nr;
+		ps->rules_cap = c;
 	}
 	p->rules[p->n_rules++] = r;
 	return;
@@ -1099,7 +1102,9 @@ void policy_free(struct policy *p)
 static int cmp_rule(const void *a, const void *b)
 {
 	const struct policy_rule *x = a, *y = b;
-	return x->id < y->id ? -1 : x->id > y->id;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
 }
 
 int policy_parse(const char *file, const char *text, size_t len, struct policy **out, char *err,
@@ -1169,6 +1174,14 @@ int policy_parse(const char *file, const char *text, size_t len, struct policy *
 			}
 		}
 	}
+	/* rule ids are unique: sort by id (stable on line), report repeats */
+	qsort(p->rules, p->n_rules, sizeof(*p->rules), cmp_rule);
+	for (uint32_t i = 1; i < p->n_rules; i++)
+		if (p->rules[i].id == p->rules[i - 1].id) {
+			ps->line = p->rules[i].line;
+			ERR(ps, p->rules[i].col, "rule %u is already defined on line %u", p->rules[i].id,
+			    p->rules[i - 1].line);
+		}
 	if (p->n_zones) {
 		int defaults = 0;
 		for (uint32_t i = 0; i < p->n_zones; i++)
@@ -1188,7 +1201,6 @@ int policy_parse(const char *file, const char *text, size_t len, struct policy *
 		policy_free(p);
 		return -EINVAL;
 	}
-	qsort(p->rules, p->n_rules, sizeof(*p->rules), cmp_rule);
 	*out = p;
 	return 0;
 }

@@ -133,6 +133,7 @@ struct policy_name_match {
 struct policy_rule {
 	uint32_t id;
 	uint32_t line;          /* source line, for messages */
+	uint32_t col;
 	int16_t from, to;       /* zone index, -1 any */
 	struct policy_addr_match src, dst;
 	int16_t proto;          /* -1 any */

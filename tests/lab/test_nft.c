@@ -170,7 +170,12 @@ static void test_scale_10k(void **state)
 	struct hal_fw fw = { .name = "t", .ops = &nft_fw_ops, .config = &cfg };
 	assert_int_equal(fw.ops->open(&fw), 0);
 	assert_int_equal(fw.ops->apply(&fw, &fc.rs, err, sizeof(err)), 0);
+	/* 10,000 host rules of one shape: folded into one rule and a set */
+	assert_int_equal(fc.rs.n_rules, 1);
 	char *l = capture("nft list table inet segw | grep -c 'segw rule'");
+	assert_int_equal(atoi(l), 1);
+	free(l);
+	l = capture("nft list set inet segw hosts0 | grep -o '100\\.64\\.[0-9]*\\.[0-9]*' | sort -u | wc -l");
 	assert_int_equal(atoi(l), 10000);
 	free(l);
 	fw.ops->remove(&fw);
@@ -178,6 +183,40 @@ static void test_scale_10k(void **state)
 	fw_compiled_free(&fc);
 	policy_free(p);
 	free(text);
+}
+
+/* Folding keeps first-match order: a different verdict in the middle splits the run. */
+static void test_fold_order(void **state)
+{
+	(void)state;
+	const char *t = "zone in ports int0 default\n"
+			"rule 1 dst 10.9.0.1 tcp dport 22 allow\n"
+			"rule 2 dst 10.9.0.2 tcp dport 22 allow\n"
+			"rule 3 dst 10.9.0.3 tcp dport 22 allow\n"
+			"rule 4 dst 10.9.0.4 tcp dport 22 allow\n"
+			"rule 5 dst 10.9.0.5 tcp dport 22 deny\n"
+			"rule 6 dst 10.9.0.6 tcp dport 22 allow\n"
+			"rule 7 dst 10.9.0.7 tcp dport 23 allow\n";
+	struct policy *p = load(t);
+	struct fw_compiled fc;
+	char err[256];
+	assert_int_equal(fw_compile(p, board_get(), FW_MODE_TAP, 0, &fc, err, sizeof(err)), 0);
+	assert_int_equal(fc.rs.n_rules, 4); /* {1-4} 5 6 7 */
+	assert_int_equal(fc.rs.rules[0].n_dst_hosts, 4);
+	assert_int_equal(fc.rs.rules[1].verdict, HAL_FW_DROP);
+	assert_int_equal(fc.rs.rules[2].n_dst_hosts, 0);
+	struct nft_fw_cfg cfg = { .table = "segw", .hook_forward = 1 };
+	struct hal_fw fw = { .name = "t", .ops = &nft_fw_ops, .config = &cfg };
+	assert_int_equal(fw.ops->open(&fw), 0);
+	assert_int_equal(fw.ops->apply(&fw, &fc.rs, err, sizeof(err)), 0);
+	char *l = capture("nft list table inet segw");
+	assert_non_null(strstr(l, "ip daddr @hosts0 tcp dport 22"));
+	assert_true(strstr(l, "@hosts0") < strstr(l, "ip daddr 10.9.0.5"));
+	free(l);
+	fw.ops->remove(&fw);
+	fw.ops->close(&fw);
+	fw_compiled_free(&fc);
+	policy_free(p);
 }
 
 int main(void)
@@ -193,6 +232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply_replace_refuse_remove),
 		cmocka_unit_test(test_scale_10k),
+		cmocka_unit_test(test_fold_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,10 @@ struct hal_fw_rule {
 	const struct hal_fw_port_range *sport, *dport; /* NULL: any */
 	uint8_t verdict;               /* enum hal_fw_verdict */
 	uint8_t counter;
+	/* instead of dst: any of these host addresses (one family), matched
+	 * by one set lookup (consecutive host rules folded by the compiler) */
+	const struct hal_fw_prefix *dst_hosts;
+	uint32_t n_dst_hosts;
 };
 
 struct hal_fw_ruleset {
