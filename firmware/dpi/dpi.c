@@ -562,9 +562,17 @@ static void jb_str(struct jb *b, const char *key, const char *val)
 
 static void jb_uint(struct jb *b, const char *key, unsigned long long v)
 {
-	char tmp[64];
-	snprintf(tmp, sizeof(tmp), ",\"%s\":%llu", key, v);
-	jb_raw(b, tmp);
+	char num[24];
+	int n = (int)sizeof(num) - 1;
+	num[n] = 0;
+	do { /* no printf: this runs for every flow record */
+		num[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	jb_raw(b, ",\"");
+	jb_raw(b, key);
+	jb_raw(b, "\":");
+	jb_raw(b, num + n);
 }
 
 static const char *tls_version_name(uint16_t v)
