@@ -19,6 +19,7 @@
  * candidate, so that the caller waits instead of deciding too early.
  */
 #include <errno.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -549,13 +550,32 @@ static int cmp_pe(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+/*
+ * Big tables are spread over many pages: random probes then cost a TLB miss
+ * each. Ask for huge pages (2 MiB alignment + MADV_HUGEPAGE) when the table
+ * is large enough to gain; zeroed either way.
+ */
+static void *table_alloc(size_t bytes)
+{
+	const size_t huge = 2u << 20;
+	if (bytes < huge)
+		return calloc(1, bytes);
+	size_t sz = (bytes + huge - 1) & ~(huge - 1);
+	void *p = aligned_alloc(huge, sz);
+	if (!p)
+		return NULL;
+	madvise(p, sz, MADV_HUGEPAGE);
+	memset(p, 0, sz);
+	return p;
+}
+
 static int table_build(struct ttable *t, const struct pending_entry *pe, uint32_t n,
 		       uint32_t **rule_idx, uint32_t *n_idx, uint32_t *cap_idx, int strip_app)
 {
 	uint32_t cap = 8;
 	while (cap < n * 2)
 		cap <<= 1;
-	t->slots = calloc(cap, sizeof(*t->slots));
+	t->slots = table_alloc((size_t)cap * sizeof(*t->slots));
 	if (!t->slots)
 		return -ENOMEM;
 	t->mask = cap - 1;
