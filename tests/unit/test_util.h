@@ -289,7 +289,8 @@ static inline void tu_udp(struct tu_buf *b, size_t ip_off, uint16_t sport, uint1
 	tu_set16(u + 6, tu_l4_csum(b->p + ip_off, 17, u, b->len - off));
 }
 
-/* ICMP (IPv4, @ip_off < 0 not used) or ICMPv6 echo: type, code, id, seq, data. */
+/* An ICMP (@v6 0) or ICMPv6 echo: @type, @id, @seq, @dlen bytes of @data; the
+ * ICMPv6 checksum uses the IPv6 header at @ip_off. */
 static inline void tu_icmp_echo(struct tu_buf *b, size_t ip_off, int v6, uint8_t type,
 				uint16_t id, uint16_t seq, const void *data, size_t dlen)
 {
