@@ -345,7 +345,8 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 		fail_open ? "fail-open" : "fail-closed");
 	static struct runner_result res;
 	rc = inline_run(&ic, &res);
-	struct report_port rp = { .name = port.name, .zone = NULL, .st = res.port_stats };
+	struct report_port rp = { .name = port.name, .zone = NULL, .index = port.index,
+				   .st = res.port_stats };
 	fflush(stdout);
 	report_counters_gen(stdout, &res.snap, &gen->zones, &rp, 1, rc ? "error" : "ok",
 			    rc ? strerror(-rc) : NULL, gen);
@@ -565,7 +566,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "segwd: cannot start the pipeline: %s\n", strerror(-rc));
 		return 2;
 	}
-	struct report_port rp = { .name = port.name, .zone = port.zone, .st = res.port_stats };
+	struct report_port rp = { .name = port.name, .zone = port.zone, .index = port.index,
+				   .st = res.port_stats };
 	fflush(stdout);
 	if (rc < 0) {
 		report_counters_gen(stdout, &res.snap, gen ? &gen->zones : &zones, &rp, 1, "error",

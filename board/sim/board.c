@@ -85,7 +85,10 @@ static struct hal_led status_led = { .name = "status", .ops = &log_led_ops };
 
 static int sim_replay_port(struct hal_port *out, const char *path)
 {
-	return pcap_port_init_offline(out, path, "replay0");
+	int rc = pcap_port_init_offline(out, path, "replay0");
+	/* a port of its own, after the board's: it belongs to no zone */
+	out->index = sizeof(ports) / sizeof(ports[0]);
+	return rc;
 }
 
 static const char *const port_ifnames[] = {

@@ -37,10 +37,26 @@ static int fs_open(struct hal_storage *s)
 	if (fd < 0)
 		return -errno;
 	struct stat st;
-	if (fstat(fd, &st) < 0 || ((uint64_t)st.st_size < end && ftruncate(fd, (off_t)end) < 0)) {
+	if (fstat(fd, &st) < 0) {
 		int e = -errno;
 		close(fd);
 		return e;
+	}
+	/* Grow the image as erased flash: 0xff, never 0x00, so that a fresh
+	 * partition reads like an erased one. */
+	uint8_t ff[4096];
+	memset(ff, 0xff, sizeof(ff));
+	for (uint64_t o = (uint64_t)st.st_size; o < end;) {
+		size_t n = end - o > sizeof(ff) ? sizeof(ff) : (size_t)(end - o);
+		ssize_t w = pwrite(fd, ff, n, (off_t)o);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 && errno == ENOSPC ? -ENOSPC : -EIO;
+			close(fd);
+			return e;
+		}
+		o += (uint64_t)w;
 	}
 	struct file_storage_data *d = malloc(sizeof(*d));
 	if (!d) {

@@ -33,7 +33,8 @@ static void write_status(const struct inline_cfg *cfg, struct stats_block *const
 	struct stats_snapshot snap;
 	stats_snapshot_take(&snap, blocks, 2);
 	struct policy_gen *g = cfg->gens ? gen_current(cfg->gens) : NULL;
-	struct report_port rp = { .name = cfg->port->name, .zone = NULL, .st = *ps };
+	struct report_port rp = { .name = cfg->port->name, .zone = NULL, .index = cfg->port->index,
+				   .st = *ps };
 	report_counters_gen(f, &snap, g ? &g->zones : cfg->wcfg.zones, &rp, 1, "running", NULL, g);
 	if (fclose(f) == 0)
 		rename(tmp, cfg->status_path);

@@ -272,8 +272,8 @@ void report_counters_gen(FILE *out, const struct stats_snapshot *s, const struct
 			(unsigned long long)p->st.rx_kernel_drop,
 			(unsigned long long)p->st.rx_errors, (unsigned long long)p->st.tx_packets,
 			(unsigned long long)p->st.tx_bytes,
-			(unsigned long long)(i < STATS_MAX_PORTS ? b->port[i].packets : 0),
-			(unsigned long long)(i < STATS_MAX_PORTS ? b->port[i].bytes : 0));
+			(unsigned long long)(p->index < STATS_MAX_PORTS ? b->port[p->index].packets : 0),
+			(unsigned long long)(p->index < STATS_MAX_PORTS ? b->port[p->index].bytes : 0));
 	}
 	fprintf(out, "},\"zone_pairs\":{");
 	int first = 1;

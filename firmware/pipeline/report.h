@@ -46,6 +46,7 @@ size_t report_format_flow(char *buf, size_t len, const struct flow *f, enum flow
 struct report_port {
 	const char *name;
 	const char *zone;
+	uint16_t index; /* the port's index: its per-port counters */
 	struct hal_port_stats st;
 };
 
