@@ -55,6 +55,23 @@ static uint8_t link_from_dlt(int dlt)
 	}
 }
 
+/*
+ * Capture time in ns. Nanosecond precision was requested, so tv_usec holds
+ * ns. A classic pcap's 32-bit seconds reach us signed (negative after 2038)
+ * and pcapng may say anything: read negative seconds as unsigned 32-bit,
+ * clamp at 2^33 s (year 2242), so the sum never wraps.
+ */
+static uint64_t ts_ns_of(const struct timeval *tv)
+{
+	uint64_t sec = tv->tv_sec < 0 ? (uint64_t)(uint32_t)tv->tv_sec : (uint64_t)tv->tv_sec;
+	if (sec > (1ull << 33))
+		sec = 1ull << 33;
+	uint64_t frac = tv->tv_usec < 0 ? 0 : (uint64_t)tv->tv_usec;
+	if (frac > 999999999ull)
+		frac = 999999999ull;
+	return sec * 1000000000ull + frac;
+}
+
 static int errno_from_text(const char *t)
 {
 	if (strstr(t, "No such file") || strstr(t, "No such device") || strstr(t, "doesn't exist"))
@@ -165,8 +182,7 @@ static int pcap_rx_burst(struct hal_port *p, struct pktbuf **v, unsigned max)
 		memcpy(b->data, d->pdata, cap);
 		b->len = cap;
 		b->wire_len = d->ph->len > cap ? d->ph->len : cap;
-		/* nanosecond precision was requested: tv_usec holds ns */
-		b->ts_ns = (uint64_t)d->ph->ts.tv_sec * 1000000000ull + (uint64_t)d->ph->ts.tv_usec;
+		b->ts_ns = ts_ns_of(&d->ph->ts);
 		b->port = p->index;
 		b->link = d->link;
 		d->pending = false;

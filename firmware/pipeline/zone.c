@@ -30,11 +30,18 @@ int zone_parse_prefix(const char *text, struct zone_prefix *out)
 	}
 	unsigned len = max;
 	if (slash) {
-		char *end;
-		unsigned long v = strtoul(slash + 1, &end, 10);
-		if (end == slash + 1 || *end || v > max)
+		/* digits only: no sign, no blanks ("/-0" must not mean /0) */
+		const char *d = slash + 1;
+		if (!*d || strlen(d) > 3)
 			return -EINVAL;
-		len = (unsigned)v;
+		len = 0;
+		for (; *d; d++) {
+			if (*d < '0' || *d > '9')
+				return -EINVAL;
+			len = len * 10 + (unsigned)(*d - '0');
+		}
+		if (len > max)
+			return -EINVAL;
 	}
 	out->len = (uint8_t)len;
 	/* Clear host bits so that matching is a plain compare. */

@@ -41,7 +41,7 @@ DLT_TO_LINK = {1: LINK_ETHERNET, 113: LINK_SLL, 276: LINK_SLL2, 101: LINK_RAW, 1
 PIPELINE_SEED_BYTES = 16 * 1024
 PIPELINE_SEED_FRAMES = 32
 DECODE_PER_SIGNATURE = 2
-DECODE_MAX_SEEDS = 160
+DECODE_MAX_SEEDS = 240
 PCAP_SEED_FRAMES = 8
 
 
@@ -146,6 +146,7 @@ def signature(dlt, fr):
         if fo & 0x3FFF:
             sig.append("frag")
         sig.append("p%d" % fr[off + 9])
+        sig += udp_tunnel(fr, off + hl) if fr[off + 9] == 17 else []
         if int.from_bytes(fr[off + 2:off + 4], "big") > len(fr) - off:
             sig.append("cut")
     elif v == 6 and len(fr) >= off + 40:
@@ -153,7 +154,16 @@ def signature(dlt, fr):
         if nh in (0, 43, 44, 60, 51):
             sig.append("ext%d" % nh)
         sig.append("p%d" % nh)
+        sig += udp_tunnel(fr, off + 40) if nh == 17 else []
     return tuple(sig)
+
+
+def udp_tunnel(fr, off):
+    """VXLAN and GTP-U ports, which decode looks inside."""
+    if len(fr) < off + 4:
+        return []
+    ports = {int.from_bytes(fr[off:off + 2], "big"), int.from_bytes(fr[off + 2:off + 4], "big")}
+    return ["vxlan"] if 4789 in ports else ["gtpu"] if 2152 in ports else []
 
 
 # --- input formats of the targets --------------------------------------------
@@ -183,8 +193,9 @@ def pipeline_frame(link, port, dt, wx, fr):
     return struct.pack(">HBBB", len(fr), (port << 4) | link, dt, wx) + fr
 
 
-def pipeline_header(full=0, malformed_pass=0, slots_log=6, ctx=3, tmo=0):
-    return bytes([(full & 3) | (malformed_pass << 2) | (slots_log << 3) | (ctx << 6), tmo])
+def pipeline_header(full=0, malformed_pass=0, slots_log=6, ctx=3, tmo=0, ext_clock=0, policy=0):
+    return bytes([(full & 3) | (malformed_pass << 2) | (slots_log << 3) | (ctx << 6),
+                  (tmo & 0x7F) | (ext_clock << 7), policy & 3])
 
 
 def decode_input(link, wx, fr):
@@ -281,6 +292,21 @@ def synthetic_decode_seeds():
     s["v4-frag-mid"] = (LINK_RAW, ipv4(V4A, V4B, 17, b"A" * 16, ident=7, frag=0x2001))
     s["v4-snapcut-tcp"] = (LINK_RAW, ipv4(V4A, V4B, 6, tcp(1234, 80, 0x18, b"GET / HTTP/1.1\r\n"))[:44])
     s["v4-tcp-synfin"] = (LINK_RAW, ipv4(V4A, V4B, 6, tcp(0, 80, 0x03, b"")))
+    inner_eth = eth(0x0800, p4)
+    s["vxlan"] = (LINK_RAW, ipv4(V4A, V4B, 17, udp(40000, 4789, b"\x08\0\0\0\0\0\x2a\0" + inner_eth)))
+    s["vxlan-arp"] = (LINK_RAW, ipv4(V4A, V4B, 17, udp(40000, 4789, b"\x08\0\0\0\0\0\x2a\0" +
+                                                      eth(0x0806, b"\0" * 28))))
+    s["gtpu"] = (LINK_RAW, ipv4(V4A, V4B, 17, udp(2152, 2152, struct.pack(">BBHI", 0x30, 0xFF,
+                                                                       len(p6), 1) + p6)))
+    s["gtpu-ext"] = (LINK_RAW, ipv4(V4A, V4B, 17, udp(2152, 2152, struct.pack(
+        ">BBHIHBB", 0x34, 0xFF, len(p4) + 8, 1, 0, 0, 0x85) + b"\x01\x00\x09\x00" + p4)))
+    s["gre-v4"] = (LINK_RAW, ipv4(V4A, V4B, 47, struct.pack(">HH", 0, 0x0800) + p4))
+    s["gre-key-seq-v6"] = (LINK_RAW, ipv4(V4A, V4B, 47, struct.pack(">HHII", 0x3000, 0x86DD, 7, 1) + p6))
+    s["gre-eth"] = (LINK_RAW, ipv6(V6A, V6B, 47, struct.pack(">HH", 0, 0x6558) + inner_eth))
+    s["pptp-gre-ppp"] = (LINK_RAW, ipv4(V4A, V4B, 47, struct.pack(">HHHHI", 0x3001, 0x880B,
+                                                                   len(p4) + 4, 9, 5) +
+                                        b"\xff\x03\x00\x21" + p4))
+    s["pptp-gre-ack"] = (LINK_RAW, ipv4(V4A, V4B, 47, struct.pack(">HHHHI", 0x2081, 0x880B, 0, 9, 5)))
     s["v6-udp-zero-len"] = (LINK_RAW, ipv6(V6A, V6B, 17, struct.pack(">HHHH", 7, 7, 0, 0) + b"jumbo"))
     return s
 
@@ -318,7 +344,7 @@ def defrag_seeds():
     inter = []
     for x, y in zip(a, b):
         inter += [x, y]
-    inter[-1] = dict(inter[-1], dt=200)  # the last piece of b arrives late
+    inter[-1] = dict(inter[-1], dt=200, expire=1)  # the last piece of b arrives late
     s["interleaved-timeout"] = hdr + b"".join(frag_record(**r) for r in inter)
     # overlap (the classic evasion) and a duplicate
     s["overlap"] = hdr + frag_record(off8=0, flen=1000, mf=1) + frag_record(off8=100, flen=800, mf=0)
@@ -346,7 +372,7 @@ ZONE_TEXTS = [
     "10.0.0.0/8", "192.168.0.0/16", "fd00::/8", "fe80::/10", "10.99.0.0/16", "172.16.0.0/12",
     "203.0.113.0/24", "198.51.100.0/24", "0.0.0.0/0", "::/0", "1.2.3.4", "1.2.3.4/32",
     "2001:db8::1/128", "::ffff:192.0.2.1/96", "1.2.3.4/33", "::/129", "10.0.0.0/", "/8",
-    "10.0.0.0/8/8", "10.0.0.0/+8", "10.0.0.0/ 8", "10.0.0.0/08", "10.0.0.0/4294967304",
+    "10.0.0.0/8/8", "10.0.0.0/08", "10.0.0.0/8x", "10.0.0.0/0x8", "10.0.0.0/4294967304",
     "256.0.0.0/8", "1.2.3/24", "::1::2/64", "fe80::1%eth0/64",
     "0123:4567:89ab:cdef:0123:4567:89ab:cdef/127", "a" * 70 + "/8", "1.2.3.4\0/8",
 ]
@@ -377,15 +403,15 @@ PIPELINE_CAPTURES = [
     "ip_fragmented_garbage.pcap", "dnscrypt-v1-and-resolver-pings.pcap", "discord_mid_flow.pcap",
     "bot.pcap", "BGP_Cisco_hdlc_slarp.pcap", "dlt_ppp.pcap", "KakaoTalk_chat.pcap", "bjnp.pcap",
     "nats.pcap", "kerberos_fuzz.pcapng", "someip_sd_sample.pcap", "android.pcap", "gnutella.pcap",
-    "fuzz-2006-06-26-2594.pcap", "fuzz-2020-02-16-11740.pcap", "fuzz-2021-10-13.pcap",
-    "reasm_segv_anon.pcapng", "443-chrome.pcap", "dns.pcap", "quic-v2.pcapng", "syslog.pcap",
-    "anyconnect-vpn.pcap",
+    "fuzz-2006-06-26-2594.pcap", "fuzz-2020-02-16-11740.pcap", "reasm_segv_anon.pcapng",
+    "443-chrome.pcap", "dns.pcap", "quic-v2.pcapng", "syslog.pcap", "anyconnect-vpn.pcap",
+    "gre.pcapng", "pptp.pcap", "vxlan.pcap", "ipv6_in_gtp.pcap", "teredo.pcap", "http_ipv6.pcap",
 ]
 
 PCAP_CAPTURES = [
     "dns_fragmented.pcap", "KakaoTalk_chat.pcap", "nats.pcap", "kerberos_fuzz.pcapng",
     "someip_sd_sample.pcap", "BGP_Cisco_hdlc_slarp.pcap", "bjnp.pcap", "discord_mid_flow.pcap",
-    "quic-v2.pcapng", "gre.pcapng", "dns-google-nsid.pcapng", "fuzz-2021-10-13.pcap",
+    "quic-v2.pcapng", "gre.pcapng", "vxlan.pcap", "dns-google-nsid.pcapng", "fuzz-2021-10-13.pcap",
 ]
 
 
@@ -440,9 +466,10 @@ def main():
     # different table sizes and policies so eviction and the full-table
     # policies are in the seeds too.
     pipe = {}
-    configs = [pipeline_header(), pipeline_header(slots_log=0, ctx=0),
-               pipeline_header(full=1, malformed_pass=1, slots_log=1, ctx=1, tmo=2),
-               pipeline_header(full=2, slots_log=0, tmo=1)]
+    configs = [pipeline_header(), pipeline_header(slots_log=0, ctx=0, policy=1),
+               pipeline_header(full=1, malformed_pass=1, slots_log=1, ctx=1, tmo=2, policy=2),
+               pipeline_header(full=2, slots_log=0, tmo=1, ext_clock=1),
+               pipeline_header(ext_clock=1, policy=3), pipeline_header(policy=1)]
     for n, cap in enumerate(PIPELINE_CAPTURES):
         path = os.path.join(args.captures, cap)
         if not os.path.exists(path):
