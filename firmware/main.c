@@ -56,7 +56,8 @@ static void usage(FILE *o)
 		"                             it cannot decide (queue them, or accept)\n"
 		"  --remove-policy            delete our nftables table (and nothing else)\n"
 		"  --inline                   run inline: apply --policy to the kernel and decide\n"
-		"                             the flows it queues, until SIGTERM/SIGINT\n"
+		"                             the flows it queues, until SIGTERM/SIGINT;\n"
+		"                             SIGHUP reloads the policy file (kept if bad)\n"
 		"  --queue N                  with --inline: the queue number (default 0)\n"
 		"  --duration SECONDS         with --inline: stop after this long\n"
 		"  --status FILE              with --inline: counters snapshot, rewritten each second\n");
@@ -175,6 +176,36 @@ static int check_policy(const char *path, int print)
 	return 0;
 }
 
+/* Compile @p's L3/L4 part and apply it to the open kernel firewall @fw.
+ * The previous ruleset stays in force on any error (the message in @err). */
+static int apply_parsed(const struct board_desc *board, struct hal_fw *fw, const struct policy *p,
+			const char *path, enum fw_mode mode, uint16_t queue_num, uint32_t generation,
+			FILE *msg)
+{
+	static char errs[65536];
+	struct fw_compiled fc;
+	int rc = fw_compile(p, board, mode, queue_num, generation, &fc, errs, sizeof(errs));
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", path, errs[0] ? errs : strerror(-rc));
+		return 1;
+	}
+	struct hal_fw_caps caps = { 0 };
+	fw->ops->caps(fw, &caps);
+	rc = fw->ops->apply(fw, &fc.rs, errs, sizeof(errs));
+	if (rc)
+		fprintf(stderr, "%s: not applied, the previous ruleset stays: %s\n", path, errs);
+	else
+		fprintf(msg,
+			"%s: applied %u kernel rules (%u policy rules left to the pipeline, %s), "
+			"queue via %s\n",
+			path, fc.rs.n_rules, fc.l7_rules, mode == FW_MODE_INLINE ? "queued" : "accepted",
+			caps.native_queue ? "nft queue" : "xt NFQUEUE");
+	fw_compiled_free(&fc);
+	return rc ? 1 : 0;
+}
+
+static struct policy *load_policy(const char *path);
+
 /* Compile a policy's L3/L4 part and apply it to the board's kernel firewall
  * (NULL file: remove our table). The previous ruleset stays on any error. */
 static int apply_policy(const struct board_desc *board, const char *path, enum fw_mode mode,
@@ -197,52 +228,72 @@ static int apply_policy(const struct board_desc *board, const char *path, enum f
 			fprintf(stderr, "segwd: cannot remove our table: %s\n", strerror(-rc));
 		return rc ? 1 : 0;
 	}
-	size_t len = 0;
-	int e = 0;
-	char *text = slurp(path, &len, &e);
-	if (!text) {
-		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(e));
-		fw->ops->close(fw);
-		return 2;
-	}
-	static char errs[65536];
-	struct policy *p = NULL;
-	rc = policy_parse(path, text, len, &p, errs, sizeof(errs), 50);
-	free(text);
-	if (rc) {
-		fputs(errs, stderr);
+	struct policy *p = load_policy(path);
+	if (!p) {
 		fw->ops->close(fw);
 		return 1;
 	}
-	struct fw_compiled fc;
-	rc = fw_compile(p, board, mode, queue_num, &fc, errs, sizeof(errs));
-	if (rc) {
-		fprintf(stderr, "%s: %s\n", path, errs[0] ? errs : strerror(-rc));
-		policy_free(p);
-		fw->ops->close(fw);
-		return 1;
-	}
-	struct hal_fw_caps caps = { 0 };
-	fw->ops->caps(fw, &caps);
-	rc = fw->ops->apply(fw, &fc.rs, errs, sizeof(errs));
-	if (rc)
-		fprintf(stderr, "%s: not applied, the previous ruleset stays: %s\n", path, errs);
-	else
-		fprintf(msg, "%s: applied %u kernel rules (%u policy rules left to the pipeline, %s), "
-			"queue via %s\n",
-		       path, fc.rs.n_rules, fc.l7_rules, mode == FW_MODE_INLINE ? "queued" : "accepted",
-		       caps.native_queue ? "nft queue" : "xt NFQUEUE");
-	fw_compiled_free(&fc);
+	rc = apply_parsed(board, fw, p, path, mode, queue_num, 1, msg);
 	policy_free(p);
 	fw->ops->close(fw);
-	return rc ? 1 : 0;
+	return rc;
 }
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, reload_flag;
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
+}
+
+/* Inline mode's policy reload (SIGHUP): parse, compile, apply to the kernel,
+ * then publish; any failure keeps the running generation, kernel and pipeline
+ * both, and says why. */
+struct reload_ctx {
+	const struct board_desc *board;
+	struct hal_fw *fw;
+	const char *path;
+	uint16_t queue_num;
+	struct policy_gen_slot *gens;
+	struct policy_gen *old; /* published before; freed once no worker runs it */
+	uint32_t next;
+};
+
+static void reload_policy(void *arg)
+{
+	struct reload_ctx *rc = arg;
+	if (rc->old && gen_reclaimable(rc->gens, 1, gen_current(rc->gens)->number)) {
+		gen_free(rc->old);
+		rc->old = NULL;
+	}
+	struct policy *p = load_policy(rc->path);
+	if (!p) {
+		fprintf(stderr, "segwd: reload refused, generation %u stays\n",
+			gen_current(rc->gens)->number);
+		return;
+	}
+	uint32_t number = rc->next;
+	if (apply_parsed(rc->board, rc->fw, p, rc->path, FW_MODE_INLINE, rc->queue_num, number,
+			 stderr)) {
+		fprintf(stderr, "segwd: reload refused, generation %u stays\n",
+			gen_current(rc->gens)->number);
+		policy_free(p);
+		return;
+	}
+	static char errs[1024];
+	struct policy_gen *g = NULL;
+	if (gen_build(&g, p, rc->board, 1, number, errs, sizeof(errs))) {
+		fprintf(stderr, "segwd: reload: %s\n", errs);
+		return;
+	}
+	if (rc->old) /* two reloads before the worker moved: keep it simple */
+		gen_free(rc->old);
+	rc->old = gen_current(rc->gens);
+	gen_publish(rc->gens, g);
+	rc->next++;
+	fprintf(stderr, "segwd: policy generation %u in force\n", number);
 }
 
 /* Load, parse and compile a policy file; NULL with the errors on stderr. */
@@ -299,8 +350,17 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 		policy_free(p);
 		return 2;
 	}
-	rc = apply_policy(board, policy_path, FW_MODE_INLINE, queue_num, stderr);
+	struct hal_fw *fw = board->firewall;
+	rc = fw ? fw->ops->open(fw) : -ENODEV;
 	if (rc) {
+		fprintf(stderr, "segwd: cannot open the kernel firewall: %s\n", strerror(-rc));
+		hal_port_close(&port);
+		policy_free(p);
+		return 2;
+	}
+	rc = apply_parsed(board, fw, p, policy_path, FW_MODE_INLINE, queue_num, 1, stderr);
+	if (rc) {
+		fw->ops->close(fw);
 		hal_port_close(&port);
 		policy_free(p);
 		return rc;
@@ -320,6 +380,9 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	struct reload_ctx rctx = { .board = board, .fw = fw, .path = policy_path,
+				   .queue_num = queue_num, .gens = &gens, .next = 2 };
 	struct inline_cfg ic = {
 		.board = board,
 		.port = &port,
@@ -335,10 +398,11 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 		},
 		.report = no_flows ? NULL : stdout,
 		.gens = &gens,
-		.mark_allow = FW_MARK_ALLOW,
-		.mark_deny = FW_MARK_DENY,
 		.duration_ms = duration_s * 1000u,
 		.stop = &stop_flag,
+		.reload = &reload_flag,
+		.reload_fn = reload_policy,
+		.reload_ctx = &rctx,
 		.status_path = status_path,
 	};
 	fprintf(stderr, "segwd: inline on queue %u (%s)\n", queue_num,
@@ -348,11 +412,15 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 	struct report_port rp = { .name = port.name, .zone = NULL, .index = port.index,
 				   .st = res.port_stats };
 	fflush(stdout);
-	report_counters_gen(stdout, &res.snap, &gen->zones, &rp, 1, rc ? "error" : "ok",
-			    rc ? strerror(-rc) : NULL, gen);
+	struct policy_gen *cur = gen_current(&gens);
+	report_counters_gen(stdout, &res.snap, &cur->zones, &rp, 1, rc ? "error" : "ok",
+			    rc ? strerror(-rc) : NULL, cur);
 	fflush(stdout);
 	hal_port_close(&port);
-	gen_free(gen);
+	fw->ops->close(fw);
+	if (rctx.old && rctx.old != cur)
+		gen_free(rctx.old);
+	gen_free(cur);
 	return rc ? 1 : 0;
 }
 

@@ -180,15 +180,13 @@ static void e_ct_mark(struct nftnl_rule *r, uint32_t mark)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 	add_expr(r, e);
-	e_bitwise(r, &mark, 4);
 	e_cmp(r, NFT_CMP_EQ, &mark, 4);
 }
 
 static void e_meta_mark(struct nftnl_rule *r, uint32_t mark)
 {
 	e_meta(r, NFT_META_MARK);
-	e_bitwise(r, &mark, 4);
-	e_cmp(r, NFT_CMP_EQ, &mark, 4);
+	e_cmp(r, NFT_CMP_EQ, &mark, 4); /* exact: marks carry the generation */
 }
 
 static void e_ct_mark_set(struct nftnl_rule *r, uint32_t mark)

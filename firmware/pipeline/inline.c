@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "pipeline/report.h"
+#include "policy/fw_compile.h"
 #include "policy/generation.h"
 #include "policy/policy.h"
 
@@ -74,6 +75,11 @@ int inline_run(const struct inline_cfg *cfg, struct runner_result *res)
 		uint64_t t = now_ms();
 		if (cfg->duration_ms && t - start >= cfg->duration_ms)
 			break;
+		if (cfg->reload && *cfg->reload) {
+			*cfg->reload = 0;
+			if (cfg->reload_fn)
+				cfg->reload_fn(cfg->reload_ctx);
+		}
 		if (cfg->status_path && t - last_status >= 1000) {
 			struct hal_port_stats ps;
 			hal_port_stats(cfg->port, &ps);
@@ -110,11 +116,11 @@ int inline_run(const struct inline_cfg *cfg, struct runner_result *res)
 			enum verdict vd = worker_packet(w, p, dr);
 			const struct flow *f = (dr == DECODE_OK || dr == DECODE_FRAGMENT) ? p->flow : NULL;
 			uint32_t mark = 0;
-			if (f && f->in_use && f->decided) {
+			if (f && f->in_use && f->decided && f->policy_gen) {
 				if (vd == VERDICT_DROP)
-					mark = cfg->mark_deny;
+					mark = fw_mark_deny(f->policy_gen);
 				else if (vd == VERDICT_PASS && f->verdict == POLICY_ALLOW)
-					mark = cfg->mark_allow;
+					mark = fw_mark_allow(f->policy_gen);
 			}
 			hal_port_verdict(cfg->port, v[i], vd != VERDICT_DROP, mark);
 			pktbuf_free(pool, v[i]);

@@ -25,9 +25,14 @@ struct inline_cfg {
 	struct worker_cfg wcfg;
 	FILE *report;                  /* flow records as flows end, or NULL */
 	struct policy_gen_slot *gens;  /* NULL: every flow passes */
-	uint32_t mark_allow, mark_deny;
+	/* decided flows are marked fw_mark_allow/deny(generation of the decision) */
 	uint32_t duration_ms;
 	volatile sig_atomic_t *stop;
+	/* when *reload becomes non-zero: reset it and call reload_fn (policy
+	 * reload: it publishes a new generation, or keeps the old one) */
+	volatile sig_atomic_t *reload;
+	void (*reload_fn)(void *ctx);
+	void *reload_ctx;
 	/* status: a counters snapshot written (atomically: temp + rename) to
 	 * this file every second, or NULL */
 	const char *status_path;

@@ -153,7 +153,8 @@ static void set_prefix(struct hal_fw_prefix *d, const struct policy_prefix *s)
 }
 
 int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_mode mode,
-	       uint16_t queue_num, struct fw_compiled *out, char *err, size_t errlen)
+	       uint16_t queue_num, uint32_t generation, struct fw_compiled *out, char *err,
+	       size_t errlen)
 {
 	struct out_vec o = { 0 };
 	int rc = 0;
@@ -310,8 +311,8 @@ int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_m
 	out->rs.queue_num = queue_num;
 	out->rs.queue_fail_open = p->defaults[POLICY_DEF_QUEUE_OVERLOAD] == POLICY_QUEUE_FAIL_OPEN;
 	if (mode == FW_MODE_INLINE) {
-		out->rs.mark_allow = FW_MARK_ALLOW;
-		out->rs.mark_deny = FW_MARK_DENY;
+		out->rs.mark_allow = fw_mark_allow(generation);
+		out->rs.mark_deny = fw_mark_deny(generation);
 	}
 	return 0;
 }

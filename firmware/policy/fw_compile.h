@@ -38,8 +38,15 @@
 #include "segw/hal/fw.h"
 
 #define FW_MAX_RULES (1u << 20)
-#define FW_MARK_ALLOW 0x5e570001u
-#define FW_MARK_DENY 0x5e570002u
+/*
+ * Conntrack marks of decided connections carry the policy generation, so a
+ * new generation's table honours only its own decisions: connections decided
+ * under an older policy come back to the pipeline (established, queued) and
+ * are re-evaluated instead of keeping a stale verdict in the kernel.
+ */
+#define FW_MARK_BASE 0x5e000000u
+static inline uint32_t fw_mark_allow(uint32_t gen) { return FW_MARK_BASE | (gen & 0xffffu) << 8 | 1u; }
+static inline uint32_t fw_mark_deny(uint32_t gen) { return FW_MARK_BASE | (gen & 0xffffu) << 8 | 2u; }
 
 enum fw_mode { FW_MODE_INLINE = 0, FW_MODE_TAP };
 
@@ -54,7 +61,8 @@ struct fw_compiled {
 };
 
 int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_mode mode,
-	       uint16_t queue_num, struct fw_compiled *out, char *err, size_t errlen);
+	       uint16_t queue_num, uint32_t generation, struct fw_compiled *out, char *err,
+	       size_t errlen);
 void fw_compiled_free(struct fw_compiled *c);
 
 #endif

@@ -76,12 +76,14 @@ bg ext openssl s_server -quiet -accept 443 -cert "$tmp/cert.pem" -key "$tmp/key.
 bg ext python3 -m http.server 80 --bind 192.0.2.10 --directory "$tmp/www"
 bg ext python3 "$here/dns_server.py" 192.0.2.10 www.example.org=192.0.2.10
 bg dmz python3 -m http.server 80 --bind 198.51.100.10 --directory "$tmp/www"
+bg dmz python3 "$here/slow_server.py" 198.51.100.10 8081
 bg ptn python3 -m http.server 443 --bind 203.0.113.7 --directory "$tmp/www"
 bg ptn python3 -m http.server 8080 --bind 203.0.113.7 --directory "$tmp/www"
 bg int python3 -m http.server 8080 --bind 10.1.0.2 --directory "$tmp/www"
 
-# the gateway
-ip netns exec "$(ns gw)" "$SEGWD" --inline --policy "$here/seg.policy" \
+# the gateway (its policy file is a copy: the reload phase edits it)
+cp "$here/seg.policy" "$tmp/seg.policy"
+ip netns exec "$(ns gw)" "$SEGWD" --inline --policy "$tmp/seg.policy" \
 	--status "$tmp/status.json" >"$tmp/flows.jsonl" 2>"$tmp/segwd.err" &
 segwd_pid=$!
 pids+=("$segwd_pid")
@@ -140,8 +142,42 @@ check "mobile -> internal tcp/8080 (rule 999)" deny \
 check "external -> internal tcp/8080 (rule 999)" deny \
 	ext "${CURL[@]}" http://10.1.0.2:8080/
 
-# stop the gateway, read its counters and the kernel's
-inns gw nft -j list table inet segw >"$tmp/nft.json" 2>/dev/null
+# reload (SIGHUP): a flow in progress is re-evaluated under the new policy,
+# new flows follow it, and a policy that does not parse changes nothing
+echo "reload:"
+inns int curl -sS -o "$tmp/big.out" -m 20 http://198.51.100.10:8081/ >/dev/null 2>&1 &
+slow=$!
+pids+=("$slow")
+sleep 2
+sed -i 's/^rule 40 .*/rule 40  from internal to dmz tcp dport 80 deny/; s/^rule 41 .*/rule 41  from internal to dmz tcp dport 8081 deny/' "$tmp/seg.policy"
+inns gw nft -j list table inet segw >"$tmp/nft.json" 2>/dev/null # kernel counters, generation 1
+kill -HUP "$segwd_pid"
+for _ in $(seq 30); do grep -q "generation 2 in force" "$tmp/segwd.err" && break; sleep 0.1; done
+if wait "$slow"; then got=allow; else got=deny; fi
+size=$(stat -c %s "$tmp/big.out" 2>/dev/null || echo 0)
+if [ "$got" = deny ] && [ "$size" -gt 0 ] && [ "$size" -lt 819200 ] &&
+	grep -q "generation 2 in force" "$tmp/segwd.err"; then
+	printf '  ok    %-58s %s\n' "transfer in progress, rule 41 now deny" "cut at $size bytes"
+else
+	printf '  FAIL  %-58s %s\n' "transfer in progress, rule 41 now deny" "$got, $size bytes"
+	fails=$((fails + 1))
+fi
+check "internal -> dmz tcp/80 after the reload (rule 40 deny)" deny \
+	int "${CURL[@]}" http://198.51.100.10/
+echo "rule 40 from nowhere allow" >>"$tmp/seg.policy"
+kill -HUP "$segwd_pid"
+for _ in $(seq 30); do grep -q "reload refused" "$tmp/segwd.err" && break; sleep 0.1; done
+if grep -q "reload refused, generation 2 stays" "$tmp/segwd.err" &&
+	grep -q "seg.policy:.*no zone named 'nowhere'" "$tmp/segwd.err"; then
+	printf '  ok    %-58s %s\n' "a bad policy is refused with its error" "generation 2 stays"
+else
+	printf '  FAIL  %-58s\n' "a bad policy is refused with its error"
+	fails=$((fails + 1))
+fi
+check "internal -> external DNS still allowed (generation 2)" allow \
+	int python3 "$here/dns_query.py" 192.0.2.10 www.example.org
+
+# stop the gateway, read its counters
 kill -TERM "$segwd_pid"
 for _ in $(seq 50); do kill -0 "$segwd_pid" 2>/dev/null || break; sleep 0.1; done
 echo "counters:"
@@ -149,7 +185,19 @@ python3 - "$tmp/flows.jsonl" "$tmp/nft.json" <<'PY' || fails=$((fails + 1))
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 c = [l for l in lines if l["type"] == "counters"][-1]
-rules = c["rules"]
+# each flow record carries the rule that decided it last (flows that saw
+# packets after the reload were re-evaluated under generation 2)
+rules = {}
+for l in lines:
+    if l["type"] == "flow" and l.get("action") != "pending":
+        k = str(l["rule"]) if l["rule"] is not None else "default"
+        rules.setdefault(k, {"flows": 0})
+        rules[k]["flows"] += 1
+reeval = [l for l in lines if l["type"] == "flow" and l.get("rule") == 41]
+if not reeval or reeval[0]["policy_generation"] != 2 or reeval[0]["action"] != "deny":
+    print("  FAIL  the transfer's flow was not re-decided by generation 2: %s" % reeval)
+    sys.exit(1)
+print("  ok    the transfer's flow: rule 41, generation 2, deny")
 kernel = {}
 nft = json.load(open(sys.argv[2]))
 for o in nft["nftables"]:
@@ -164,16 +212,16 @@ for o in nft["nftables"]:
             kernel[rid] = kernel.get(rid, 0) + e["counter"]["packets"]
 # zone rules are decided by the pipeline (zones here have prefixes): one
 # flow per client connection
-want_flows = {"10": 1, "11": 1, "20": 1, "25": 1, "26": 1, "30": 1, "40": 1, "50": 1}
+want_flows = {"10": 1, "11": 1, "20": 2, "25": 1, "26": 1, "30": 1, "40": 2, "41": 1, "50": 1}
 bad = 0
 for rid, n in want_flows.items():
-    got = rules[rid]["flows"]
+    got = rules.get(rid, {"flows": 0})["flows"]
     ok = got == n
     bad += not ok
     print("  %-5s rule %-4s pipeline flows %d (expected %d)" % ("ok" if ok else "FAIL", rid, got, n))
 # rule 999 (any to any) is exact in the kernel: the flows that reach it in
 # the kernel never come to us; the one whose envelope was queued does
-got = rules["999"]["flows"]
+got = rules.get("999", {"flows": 0})["flows"]
 ok = got == 1 and kernel.get("999", 0) >= 2
 bad += not ok
 print("  %-5s rule 999  pipeline flows %d (expected 1), kernel packets %d (expected at least 2)"
