@@ -685,7 +685,8 @@ int policy_compile(struct policy *p)
 	}
 	uint32_t cap_idx = 0;
 	if (!rc) {
-		qsort(b.pe, b.n_pe, sizeof(*b.pe), cmp_pe);
+		if (b.n_pe > 1)
+			qsort(b.pe, b.n_pe, sizeof(*b.pe), cmp_pe);
 		c->n_groups = b.n_shapes;
 		uint32_t i = 0;
 		while (!rc && i < b.n_pe) {
@@ -709,7 +710,7 @@ int policy_compile(struct policy *p)
 			}
 			i = j;
 		}
-		if (!rc)
+		if (!rc && c->n_groups > 1)
 			qsort(c->groups, c->n_groups, sizeof(*c->groups), cmp_group);
 	}
 	free(b.shapes);

@@ -1175,7 +1175,8 @@ int policy_parse(const char *file, const char *text, size_t len, struct policy *
 		}
 	}
 	/* rule ids are unique: sort by id (stable on line), report repeats */
-	qsort(p->rules, p->n_rules, sizeof(*p->rules), cmp_rule);
+	if (p->n_rules > 1)
+		qsort(p->rules, p->n_rules, sizeof(*p->rules), cmp_rule);
 	for (uint32_t i = 1; i < p->n_rules; i++)
 		if (p->rules[i].id == p->rules[i - 1].id) {
 			ps->line = p->rules[i].line;
