@@ -60,7 +60,10 @@ static void usage(FILE *o)
 		"                             SIGHUP reloads the policy file (kept if bad)\n"
 		"  --queue N                  with --inline: the queue number (default 0)\n"
 		"  --duration SECONDS         with --inline: stop after this long\n"
-		"  --status FILE              with --inline: counters snapshot, rewritten each second\n");
+		"  --status FILE              with --inline: counters snapshot, rewritten each second\n"
+		"  --tap PORT                 run on the board port PORT as a mirror: apply --policy\n"
+		"                             (tap mode) and write denied flows into the kernel's\n"
+		"                             deny sets; --duration and --status as with --inline\n");
 }
 
 static int parse_u32(const char *s, uint32_t *out, uint32_t min, uint32_t max)
@@ -259,6 +262,7 @@ struct reload_ctx {
 	struct policy_gen_slot *gens;
 	struct policy_gen *old; /* published before; freed once no worker runs it */
 	uint32_t next;
+	enum fw_mode mode;
 };
 
 static void reload_policy(void *arg)
@@ -275,8 +279,7 @@ static void reload_policy(void *arg)
 		return;
 	}
 	uint32_t number = rc->next;
-	if (apply_parsed(rc->board, rc->fw, p, rc->path, FW_MODE_INLINE, rc->queue_num, number,
-			 stderr)) {
+	if (apply_parsed(rc->board, rc->fw, p, rc->path, rc->mode, rc->queue_num, number, stderr)) {
 		fprintf(stderr, "segwd: reload refused, generation %u stays\n",
 			gen_current(rc->gens)->number);
 		policy_free(p);
@@ -328,11 +331,40 @@ static struct policy *load_policy(const char *path)
  * batch, the previous ruleset stays on failure), flows it cannot decide are
  * queued to us, and we answer each packet until a signal or the duration.
  */
+struct tap_ctx {
+	struct hal_fw *fw;
+	uint32_t timeout_s;
+	uint64_t blocked, failed;
+};
+
+/* Tap mode: one denied flow into the kernel's deny sets (both directions). */
+static int tap_block(void *arg, const struct flow *f)
+{
+	struct tap_ctx *t = arg;
+	struct hal_fw_flow hf;
+	memset(&hf, 0, sizeof(hf));
+	hf.ipver = f->key.ipver;
+	hf.proto = f->key.proto;
+	memcpy(hf.a, flow_client_ip(f), 16);
+	memcpy(hf.b, flow_server_ip(f), 16);
+	hf.pa = flow_client_port(f);
+	hf.pb = flow_server_port(f);
+	char err[256];
+	int rc = t->fw->ops->block(t->fw, &hf, 1, t->timeout_s, err, sizeof(err));
+	if (rc) {
+		t->failed++;
+		fprintf(stderr, "segwd: cannot block flow %llu: %s\n", (unsigned long long)f->id, err);
+	} else {
+		t->blocked++;
+	}
+	return rc;
+}
+
 static int run_inline(const struct board_desc *board, const char *policy_path, uint16_t queue_num,
-		      uint32_t duration_s, const char *status_path, int no_flows)
+		      uint32_t duration_s, const char *status_path, int no_flows, const char *tap_port)
 {
 	if (!policy_path) {
-		fprintf(stderr, "segwd: --inline needs --policy FILE\n");
+		fprintf(stderr, "segwd: --inline and --tap need --policy FILE\n");
 		return 2;
 	}
 	struct policy *p = load_policy(policy_path);
@@ -341,11 +373,29 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 	int fail_open = p->defaults[POLICY_DEF_QUEUE_OVERLOAD] == POLICY_QUEUE_FAIL_OPEN;
 	/* the queue listener first: rules that queue to nobody would drop */
 	struct hal_port port;
-	int rc = board->inline_port(&port, queue_num, fail_open);
-	if (!rc)
+	int rc;
+	enum fw_mode mode = tap_port ? FW_MODE_TAP : FW_MODE_INLINE;
+	if (tap_port) {
+		const struct hal_port *bp = NULL;
+		for (unsigned i = 0; i < board->n_ports; i++)
+			if (strcmp(board->ports[i].name, tap_port) == 0)
+				bp = &board->ports[i];
+		if (!bp) {
+			fprintf(stderr, "segwd: board %s has no port '%s'\n", board->id, tap_port);
+			policy_free(p);
+			return 2;
+		}
+		port = *bp;
+		port.data = NULL;
+		port.error[0] = 0;
 		rc = hal_port_open(&port);
+	} else {
+		rc = board->inline_port(&port, queue_num, fail_open);
+		if (!rc)
+			rc = hal_port_open(&port);
+	}
 	if (rc) {
-		fprintf(stderr, "segwd: cannot open queue %u: %s\n", queue_num,
+		fprintf(stderr, "segwd: cannot open %s: %s\n", tap_port ? tap_port : "the queue",
 			port.error[0] ? port.error : strerror(-rc));
 		policy_free(p);
 		return 2;
@@ -358,7 +408,7 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 		policy_free(p);
 		return 2;
 	}
-	rc = apply_parsed(board, fw, p, policy_path, FW_MODE_INLINE, queue_num, 1, stderr);
+	rc = apply_parsed(board, fw, p, policy_path, mode, queue_num, 1, stderr);
 	if (rc) {
 		fw->ops->close(fw);
 		hal_port_close(&port);
@@ -382,7 +432,8 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	struct reload_ctx rctx = { .board = board, .fw = fw, .path = policy_path,
-				   .queue_num = queue_num, .gens = &gens, .next = 2 };
+				   .queue_num = queue_num, .gens = &gens, .next = 2, .mode = mode };
+	struct tap_ctx tctx = { .fw = fw, .timeout_s = 3600 };
 	struct inline_cfg ic = {
 		.board = board,
 		.port = &port,
@@ -403,10 +454,15 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 		.reload = &reload_flag,
 		.reload_fn = reload_policy,
 		.reload_ctx = &rctx,
+		.block_fn = tap_port ? tap_block : NULL,
+		.block_ctx = &tctx,
 		.status_path = status_path,
 	};
-	fprintf(stderr, "segwd: inline on queue %u (%s)\n", queue_num,
-		fail_open ? "fail-open" : "fail-closed");
+	if (tap_port)
+		fprintf(stderr, "segwd: tap on %s\n", tap_port);
+	else
+		fprintf(stderr, "segwd: inline on queue %u (%s)\n", queue_num,
+			fail_open ? "fail-open" : "fail-closed");
 	static struct runner_result res;
 	rc = inline_run(&ic, &res);
 	struct report_port rp = { .name = port.name, .zone = NULL, .index = port.index,
@@ -420,6 +476,9 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 	fw->ops->close(fw);
 	if (rctx.old && rctx.old != cur)
 		gen_free(rctx.old);
+	if (tap_port)
+		fprintf(stderr, "segwd: tap: %llu flows written to the deny sets, %llu failed\n",
+			(unsigned long long)tctx.blocked, (unsigned long long)tctx.failed);
 	gen_free(cur);
 	return rc ? 1 : 0;
 }
@@ -448,7 +507,7 @@ int main(int argc, char **argv)
 	enum fw_mode fw_mode = FW_MODE_INLINE;
 	int remove_policy = 0, inline_mode = 0;
 	uint32_t queue_num = 0, duration_s = 0;
-	const char *status_path = NULL;
+	const char *status_path = NULL, *tap_port = NULL;
 	uint32_t workers = 1, slots = board->pools.flows;
 	uint32_t timeouts[FLOW_TMO__COUNT] = { 0 };
 	enum flow_full_policy full = FLOW_FULL_EVICT;
@@ -457,7 +516,7 @@ int main(int argc, char **argv)
 
 	enum { O_REPLAY = 256, O_WORKERS, O_SLOTS, O_FULL, O_MALFORMED, O_TIMEOUT, O_NOFLOWS,
 	       O_BOARD, O_VERSION, O_HELP, O_CHECK_POLICY, O_PRINT_POLICY, O_POLICY, O_APPLY,
-	       O_MODE, O_REMOVE, O_INLINE, O_QUEUE, O_DURATION, O_STATUS };
+	       O_MODE, O_REMOVE, O_INLINE, O_QUEUE, O_DURATION, O_STATUS, O_TAP };
 	static const struct option opts[] = {
 		{ "replay", required_argument, NULL, O_REPLAY },
 		{ "workers", required_argument, NULL, O_WORKERS },
@@ -476,6 +535,7 @@ int main(int argc, char **argv)
 		{ "queue", required_argument, NULL, O_QUEUE },
 		{ "duration", required_argument, NULL, O_DURATION },
 		{ "status", required_argument, NULL, O_STATUS },
+		{ "tap", required_argument, NULL, O_TAP },
 		{ "print-policy", required_argument, NULL, O_PRINT_POLICY },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, O_HELP },
@@ -526,6 +586,7 @@ int main(int argc, char **argv)
 		case O_REMOVE: remove_policy = 1; break;
 		case O_INLINE: inline_mode = 1; break;
 		case O_STATUS: status_path = optarg; break;
+		case O_TAP: tap_port = optarg; break;
 		case O_QUEUE:
 			if (parse_u32(optarg, &queue_num, 0, 65535)) {
 				fprintf(stderr, "segwd: --queue: 0 to 65535\n");
@@ -558,7 +619,9 @@ int main(int argc, char **argv)
 		return apply_policy(board, apply_file, fw_mode, 0, stdout);
 	if (optind == argc && inline_mode && !replay)
 		return run_inline(board, policy_file, (uint16_t)queue_num, duration_s, status_path,
-				  no_flows);
+				  no_flows, NULL);
+	if (optind == argc && tap_port && !replay)
+		return run_inline(board, policy_file, 0, duration_s, status_path, no_flows, tap_port);
 	if (optind < argc || !replay) {
 		usage(stderr);
 		return 2;

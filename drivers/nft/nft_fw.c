@@ -29,7 +29,13 @@ struct nft_data {
 	uint32_t portid;
 	uint32_t seq;
 	int native_queue;
+	int deny_sets; /* the applied ruleset has deny4/deny6 */
 };
+
+/* Tap mode's deny sets: (saddr . daddr . l4proto . sport . dport), each field
+ * in its own 32-bit register, so addresses are 4/16 bytes and the others 4. */
+#define DENY4_KEYLEN (4 + 4 + 4 + 4 + 4)
+#define DENY6_KEYLEN (16 + 16 + 4 + 4 + 4)
 
 /* A growing batch buffer: 100k rules need tens of MB. */
 struct batch {
@@ -105,6 +111,16 @@ static void e_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	add_expr(r, e);
+}
+
+static void load(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len, uint32_t reg)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, reg);
 	add_expr(r, e);
 }
 
@@ -551,6 +567,51 @@ static int nft_apply(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *e
 		e_verdict(r, NF_DROP);
 		put_rule(&b, r, 0);
 	}
+	if (rs->deny_sets) {
+		for (int v6 = 0; v6 <= 1; v6++) {
+			struct nftnl_set *st = nftnl_set_alloc();
+			nftnl_set_set_str(st, NFTNL_SET_TABLE, cfg->table);
+			nftnl_set_set_str(st, NFTNL_SET_NAME, v6 ? "deny6" : "deny4");
+			nftnl_set_set_u32(st, NFTNL_SET_FAMILY, NFPROTO_INET);
+			nftnl_set_set_u32(st, NFTNL_SET_KEY_LEN, v6 ? DENY6_KEYLEN : DENY4_KEYLEN);
+			/* concatenated type: addr . addr . inet_proto(12) . inet_service(13) x2 */
+			uint32_t at = v6 ? 8 : 7;
+			nftnl_set_set_u32(st, NFTNL_SET_KEY_TYPE,
+					  (at << 24) | (at << 18) | (12u << 12) | (13u << 6) | 13u);
+			nftnl_set_set_u32(st, NFTNL_SET_ID, 100000u + (uint32_t)v6);
+			nftnl_set_set_u32(st, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT);
+			nftnl_set_set_u64(st, NFTNL_SET_TIMEOUT, 3600ull * 1000ull);
+			struct nlmsghdr *nlh = b_next(&b);
+			if (nlh) {
+				nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSET, NFPROTO_INET,
+							    NLM_F_CREATE, b.next_seq);
+				nftnl_set_nlmsg_build_payload(nlh, st);
+				b_done(&b, nlh, 0);
+			}
+			nftnl_set_free(st);
+			struct nftnl_rule *r = new_rule(cfg->table);
+			uint8_t fam = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+			e_meta(r, NFT_META_NFPROTO);
+			e_cmp(r, NFT_CMP_EQ, &fam, 1);
+			uint32_t alen = v6 ? 16 : 4, areg = alen / 4;
+			load(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, alen, NFT_REG32_00);
+			load(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16, alen, NFT_REG32_00 + areg);
+			struct nftnl_expr *e = nftnl_expr_alloc("meta");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG32_00 + 2 * areg);
+			add_expr(r, e);
+			load(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG32_00 + 2 * areg + 1);
+			load(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_00 + 2 * areg + 2);
+			e = nftnl_expr_alloc("lookup");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG32_00);
+			nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, v6 ? "deny6" : "deny4");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, 100000u + (uint32_t)v6);
+			add_expr(r, e);
+			e_counter(r);
+			e_verdict(r, NF_DROP);
+			put_rule(&b, r, 0);
+		}
+	}
 	if (rs->mark_allow) {
 		/* a connection still being classified: both directions to us */
 		struct nftnl_rule *r = new_rule(cfg->table);
@@ -570,6 +631,79 @@ static int nft_apply(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *e
 		struct nftnl_rule *r = new_rule(cfg->table);
 		e_reject(r);
 		put_rule(&b, r, 0);
+	}
+	batch_end(&b);
+	d->seq = b.next_seq;
+	int rc = send_batch(d, &b, err, errlen);
+	batch_free(&b);
+	if (rc == 0)
+		d->deny_sets = rs->deny_sets;
+	return rc;
+}
+
+/* One set element of the deny sets, laid out as the rule's registers. */
+static uint32_t deny_key(uint8_t *k, uint8_t ipver, const uint8_t *s, const uint8_t *dd,
+			 uint8_t proto, uint16_t sp, uint16_t dp)
+{
+	uint32_t alen = ipver == 6 ? 16 : 4, o = 0;
+	memset(k, 0, DENY6_KEYLEN);
+	memcpy(k, s, alen);
+	o += alen;
+	memcpy(k + o, dd, alen);
+	o += alen;
+	k[o] = proto;
+	o += 4;
+	k[o] = (uint8_t)(sp >> 8);
+	k[o + 1] = (uint8_t)sp;
+	o += 4;
+	k[o] = (uint8_t)(dp >> 8);
+	k[o + 1] = (uint8_t)dp;
+	o += 4;
+	return o;
+}
+
+static int nft_block(struct hal_fw *fw, const struct hal_fw_flow *flows, unsigned n,
+		     uint32_t timeout_s, char *err, size_t errlen)
+{
+	const struct nft_fw_cfg *cfg = fw->config;
+	struct nft_data *d = fw->data;
+	if (!d->deny_sets) {
+		snprintf(err, errlen, "no deny sets in the applied ruleset (not tap mode)");
+		return -ENOTSUP;
+	}
+	struct batch b = { 0 };
+	batch_begin(&b, d->seq);
+	for (int v6 = 0; v6 <= 1; v6++) {
+		struct nftnl_set *c = nftnl_set_alloc();
+		nftnl_set_set_str(c, NFTNL_SET_TABLE, cfg->table);
+		nftnl_set_set_str(c, NFTNL_SET_NAME, v6 ? "deny6" : "deny4");
+		nftnl_set_set_u32(c, NFTNL_SET_FAMILY, NFPROTO_INET);
+		unsigned added = 0;
+		for (unsigned i = 0; i < n; i++) {
+			const struct hal_fw_flow *f = &flows[i];
+			if ((f->ipver == 6) != v6 || (f->proto != 6 && f->proto != 17))
+				continue;
+			uint8_t key[DENY6_KEYLEN];
+			for (int dir = 0; dir < 2; dir++) {
+				uint32_t kl = dir ? deny_key(key, f->ipver, f->b, f->a, f->proto, f->pb, f->pa)
+						  : deny_key(key, f->ipver, f->a, f->b, f->proto, f->pa, f->pb);
+				struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+				nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, kl);
+				nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, (uint64_t)timeout_s * 1000ull);
+				nftnl_set_elem_add(c, e);
+				added++;
+			}
+		}
+		if (added) {
+			struct nlmsghdr *nlh = b_next(&b);
+			if (nlh) {
+				nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSETELEM, NFPROTO_INET,
+							    NLM_F_CREATE, b.next_seq);
+				nftnl_set_elems_nlmsg_build_payload(nlh, c);
+				b_done(&b, nlh, 0);
+			}
+		}
+		nftnl_set_free(c);
 	}
 	batch_end(&b);
 	d->seq = b.next_seq;
@@ -655,6 +789,7 @@ const struct hal_fw_ops nft_fw_ops = {
 	.open = nft_open,
 	.apply = nft_apply,
 	.remove = nft_remove,
+	.block = nft_block,
 	.caps = nft_caps,
 	.close = nft_close,
 };

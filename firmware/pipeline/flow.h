@@ -96,7 +96,8 @@ struct flow {
 	uint32_t rule_index; /* into the generation's counters */
 	uint8_t verdict;     /* enum policy_action once decided */
 	uint8_t decided;     /* 0: pending classification */
-	uint8_t pad[2];
+	uint8_t blocked;     /* tap mode: written into the kernel's deny sets */
+	uint8_t pad[1];
 };
 
 #define FLOW_BYTES_PER_SLOT (sizeof(struct flow) + 4u * 2u) /* slot + bucket share */

@@ -114,7 +114,16 @@ int inline_run(const struct inline_cfg *cfg, struct runner_result *res)
 			CTR_INC(rx, RX_PACKETS);
 			CTR_ADD(rx, RX_BYTES, v[i]->wire_len);
 			enum verdict vd = worker_packet(w, p, dr);
-			const struct flow *f = (dr == DECODE_OK || dr == DECODE_FRAGMENT) ? p->flow : NULL;
+			struct flow *f = (dr == DECODE_OK || dr == DECODE_FRAGMENT) ? p->flow : NULL;
+			if (cfg->block_fn) { /* tap: nothing to answer */
+				if (f && f->in_use && f->decided && !f->blocked &&
+				    (f->verdict == POLICY_DENY || f->verdict == POLICY_REJECT)) {
+					f->blocked = 1;
+					cfg->block_fn(cfg->block_ctx, f);
+				}
+				pktbuf_free(pool, v[i]);
+				continue;
+			}
 			uint32_t mark = 0;
 			if (f && f->in_use && f->decided && f->policy_gen) {
 				if (vd == VERDICT_DROP)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * inline: the pipeline on the kernel's queue. One worker answers every
+ * inline: the pipeline on the kernel's queue (or, in tap mode, on a mirror
+ * port, writing denials into the kernel's sets). One worker answers every
  * queued packet: accepted or dropped now; once a flow is decided, the answer
  * carries the decision as a mark so that the kernel keeps it on the
  * connection and the flow's later packets never come to us again.
@@ -21,7 +22,12 @@
 
 struct inline_cfg {
 	const struct board_desc *board;
-	struct hal_port *port;         /* opened inline port */
+	struct hal_port *port;         /* opened inline port, or a mirror port (tap) */
+	/* tap mode: no verdicts (the port only copies traffic); a flow the
+	 * policy denies is handed once to block_fn, which writes it into the
+	 * kernel's deny sets so that its later packets are dropped there */
+	int (*block_fn)(void *ctx, const struct flow *f);
+	void *block_ctx;
 	struct worker_cfg wcfg;
 	FILE *report;                  /* flow records as flows end, or NULL */
 	struct policy_gen_slot *gens;  /* NULL: every flow passes */

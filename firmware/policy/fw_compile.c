@@ -313,6 +313,8 @@ int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_m
 	if (mode == FW_MODE_INLINE) {
 		out->rs.mark_allow = fw_mark_allow(generation);
 		out->rs.mark_deny = fw_mark_deny(generation);
+	} else {
+		out->rs.deny_sets = 1; /* the pipeline's denials, first in the chain */
 	}
 	return 0;
 }

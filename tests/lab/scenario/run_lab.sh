@@ -93,7 +93,21 @@ if [ ! -s "$tmp/status.json" ]; then
 	cat "$tmp/segwd.err" >&2
 	exit 1
 fi
-sleep 0.5 # servers
+# wait until each server listens (bounded: 10 s each)
+wait_port() { # zone addr port
+	for _ in $(seq 100); do
+		ip netns exec "$(ns "$1")" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "lab: nothing listens on $2:$3" >&2
+}
+wait_port ext 192.0.2.10 443
+wait_port ext 192.0.2.10 80
+wait_port dmz 198.51.100.10 80
+wait_port dmz 198.51.100.10 8081
+wait_port ptn 203.0.113.7 443
+wait_port ptn 203.0.113.7 8080
+wait_port int 10.1.0.2 8080
 
 if [ "$interactive" = 1 ]; then
 	echo "lab running: namespaces $(ns gw) and $(ns int) $(ns ext) $(ns ptn) $(ns mob) $(ns dmz)"

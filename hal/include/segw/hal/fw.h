@@ -59,6 +59,16 @@ struct hal_fw_ruleset {
 	uint8_t queue_fail_open;       /* queue overload or no listener: accept */
 	/* conntrack mark bits the pipeline sets on decided flows: the fast path */
 	uint32_t mark_allow, mark_deny;
+	/* tap mode: deny sets the pipeline fills through block() */
+	uint8_t deny_sets;
+};
+
+/* A connection to stop in the kernel (tap mode): both directions. */
+struct hal_fw_flow {
+	uint8_t ipver;
+	uint8_t proto;       /* 6 or 17 */
+	uint8_t a[16], b[16];
+	uint16_t pa, pb;
 };
 
 struct hal_fw_caps {
@@ -71,6 +81,13 @@ struct hal_fw_ops {
 	const char *driver;
 	int (*open)(struct hal_fw *fw);
 	int (*apply)(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *err, size_t errlen);
+	/*
+	 * block: tap mode: add @n connections (both directions) to the deny
+	 * sets for @timeout_s seconds; one batch. 0, -EINVAL (kernel refused),
+	 * -ENOTSUP (no deny sets in the applied ruleset).
+	 */
+	int (*block)(struct hal_fw *fw, const struct hal_fw_flow *flows, unsigned n,
+		     uint32_t timeout_s, char *err, size_t errlen);
 	/* remove: delete our table (and nothing else). */
 	int (*remove)(struct hal_fw *fw);
 	int (*caps)(struct hal_fw *fw, struct hal_fw_caps *out);
