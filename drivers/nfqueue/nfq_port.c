@@ -164,12 +164,36 @@ static int nfq_verdict(struct hal_port *p, const struct pktbuf *b, int accept, u
 	return 0;
 }
 
+/*
+ * The kernel's own count of what it could not queue to us (queue full:
+ * accepted or dropped by the fail-open/closed choice; or our socket full),
+ * from /proc/net/netfilter/nfnetlink_queue: "queue portid total mode range
+ * queue_dropped user_dropped id_sequence 1".
+ */
+static uint64_t kernel_queue_drops(uint16_t num)
+{
+	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "r");
+	uint64_t drops = 0;
+	if (!f)
+		return 0;
+	unsigned q, portid, total, mode, range;
+	unsigned long long qd, ud, seq;
+	while (fscanf(f, "%u %u %u %u %u %llu %llu %llu %*u", &q, &portid, &total, &mode, &range, &qd,
+		      &ud, &seq) == 8)
+		if (q == num)
+			drops = qd + ud;
+	fclose(f);
+	return drops;
+}
+
 static int nfq_stats(const struct hal_port *p, struct hal_port_stats *out)
 {
 	const struct nfq_data_s *d = p->data;
+	const struct nfq_port_cfg *c = p->config;
 	if (!d)
 		return -ENODEV;
 	*out = d->st;
+	out->rx_kernel_drop += kernel_queue_drops(c->queue_num);
 	return 0;
 }
 

@@ -14,7 +14,9 @@
  * Thread:     the inline worker. Allocation: open() only.
  * Overload:   queue_maxlen packets wait in the kernel; beyond that the
  *             kernel accepts (fail_open) or drops, and counts; messages lost
- *             on our socket (ENOBUFS) are counted as rx_kernel_drop.
+ *             on our socket (ENOBUFS), and the kernel's own queue_dropped and
+ *             user_dropped for our queue, are counted as rx_kernel_drop
+ *             (the port's counters in the status and counters records).
  */
 #ifndef SEGW_DRIVERS_NFQ_PORT_H
 #define SEGW_DRIVERS_NFQ_PORT_H

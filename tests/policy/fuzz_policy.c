@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/fw_compile.h"
 #include "policy/policy.h"
+#include "segw/hal/board.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,6 +42,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!policy_equal(p, q))
 		__builtin_trap();
+	/* the kernel compiler: every rule of the ruleset is well formed */
+	for (int mode = 0; mode < 2; mode++) {
+		struct fw_compiled fc;
+		char ferr[256];
+		if (fw_compile(p, board_get(), (enum fw_mode)mode, 0, 1, &fc, ferr, sizeof(ferr)) == 0) {
+			for (uint32_t i = 0; i < fc.rs.n_rules; i++) {
+				const struct hal_fw_rule *r = &fc.rs.rules[i];
+				if (r->verdict > HAL_FW_QUEUE || (r->dst && r->n_dst_hosts) ||
+				    (r->sport && r->sport->lo > r->sport->hi) ||
+				    (r->dport && r->dport->lo > r->dport->hi) ||
+				    (r->src && r->dst && r->src->ipver != r->dst->ipver))
+					__builtin_trap();
+				if (mode == FW_MODE_TAP && r->verdict == HAL_FW_QUEUE)
+					__builtin_trap();
+			}
+			fw_compiled_free(&fc);
+		}
+	}
 	/* lookups: compiled and linear agree */
 	uint8_t a[16] = { 10, 0, 0, 1 }, b[16] = { 203, 0, 113, 7 };
 	for (unsigned i = 0; i < 16; i++) {
