@@ -869,7 +869,14 @@ static char *string_operand(struct parser *ps, const char *what)
 		ERR(ps, t->col, "'%s' text must be 1 to 255 characters", what);
 		return NULL;
 	}
-	return strndup(t->s, t->len);
+	/* exactly len bytes: a word is not NUL-terminated (it points into the
+	 * policy text, which may end right after it) */
+	char *out = malloc((size_t)t->len + 1);
+	if (out) {
+		memcpy(out, t->s, t->len);
+		out[t->len] = 0;
+	}
+	return out;
 }
 
 static void st_rule(struct parser *ps)
