@@ -632,7 +632,6 @@ static void st_backend(struct parser *ps)
 	}
 	if (ps->line_failed || grow((void **)&p->backends, p->n_backends, sizeof(*p->backends)))
 		return;
-	b.tls = b.tls;
 	snprintf(b.name, sizeof(b.name), "%s", name);
 	p->backends[p->n_backends++] = b;
 }
@@ -665,7 +664,7 @@ static void st_default(struct parser *ps)
 			val = i;
 	if (val < 0) {
 		char opts[80] = "";
-		for (int i = 0; i < 4 && def_values[key][i]; i++) {
+		for (int i = 0; i < 3 && def_values[key][i]; i++) {
 			strcat(opts, i ? (def_values[key][i + 1] ? ", " : " or ") : "");
 			strcat(opts, def_values[key][i]);
 		}
