@@ -670,6 +670,8 @@ size_t dpi_flow_json(const struct dpi_engine *e, const struct flow *f, char *buf
 			jb_uint(&b, "cert_not_before", x->cert_not_before);
 		if (x->cert_not_after)
 			jb_uint(&b, "cert_not_after", x->cert_not_after);
+		if (x->version)
+			jb_uint(&b, "version", x->version);
 	}
 	jb_uint(&b, "dpi_packets", pk);
 	return b.overflow ? 0 : b.used;

@@ -81,8 +81,12 @@ static enum dpi_verdict smtp_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 		return smtp_found(c, 1);
 	if (smtp_cmd(b, len, "MAIL FROM:") || smtp_cmd(b, len, "RCPT TO:") ||
 	    smtp_cmd(b, len, "AUTH") || smtp_cmd(b, len, "DATA") || smtp_cmd(b, len, "QUIT") ||
-	    smtp_cmd(b, len, "RSET") || smtp_cmd(b, len, "NOOP") || smtp_cmd(b, len, "VRFY") ||
-	    p->index >= SMTP_DECIDE)
+	    smtp_cmd(b, len, "RSET") || smtp_cmd(b, len, "NOOP") || smtp_cmd(b, len, "VRFY"))
+		return smtp_found(c, 0);
+	/* Settling by packet count needs the client's hello: a banner that
+	 * merely names SMTP (an FTP server on a host called smtp...) followed by
+	 * other commands is not SMTP. */
+	if ((*st & SMTP_HELLO) && p->index >= SMTP_DECIDE)
 		return smtp_found(c, 0);
 	/* AUTH continuation lines (base64) and the like: keep watching. */
 	return DPI_NEED_MORE;
