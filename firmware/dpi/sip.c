@@ -44,16 +44,22 @@ static int sip_find(const uint8_t *b, uint32_t len, const char *s)
 
 static int sip_request(const uint8_t *b, uint32_t len)
 {
-	uint32_t i, m = 0, line = sip_line_len(b, len);
+	uint32_t i, m = 0, line;
 	const char *ver = " SIP/2.0";
 
+	/* cheap rejection first: SIP requests start with an upper-case method */
+	if (len < 8 || b[0] < 'A' || b[0] > 'Z')
+		return 0;
 	for (i = 0; i < sizeof(sip_methods) / sizeof(sip_methods[0]); i++) {
-		if (dpi_starts_ci(b, line, sip_methods[i])) {
+		if (dpi_starts_ci(b, len, sip_methods[i])) {
 			m = (uint32_t)strlen(sip_methods[i]);
 			break;
 		}
 	}
-	if (!m ||
+	if (!m)
+		return 0;
+	line = sip_line_len(b, len);
+	if (line < m ||
 	    !(dpi_starts_ci(b + m, line - m, "sip:") || dpi_starts_ci(b + m, line - m, "sips:") ||
 	      dpi_starts_ci(b + m, line - m, "tel:")))
 		return 0;
@@ -89,9 +95,11 @@ static enum dpi_verdict sip_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 		c->facts->app = DPI_APP_SIP;
 		return DPI_FOUND;
 	}
-	/* Keep-alives, and SIP text too damaged to parse: look at a few more. */
-	if ((sip_keepalive(p->payload, p->len) || sip_find(p->payload, p->len, "SIP/2.0")) &&
-	    p->index < 8)
+	/* Keep-alives, and SIP text too damaged to parse: look at a few more
+	 * (text only: binary payloads are not searched). */
+	if (p->index < 8 && (sip_keepalive(p->payload, p->len) ||
+			     (p->len && p->payload[0] >= 0x20 && p->payload[0] < 0x7f &&
+			      sip_find(p->payload, p->len, "SIP/2.0"))))
 		return DPI_NEED_MORE;
 	return DPI_NOT_MINE;
 }
