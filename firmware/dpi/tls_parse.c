@@ -87,12 +87,20 @@ static void sort_u16(uint16_t *v, unsigned n)
 	}
 }
 
-/* Hex list "0a0b,0c0d" of @n values into @out. */
+static const char hexd[] = "0123456789abcdef";
+
+/* Hex list "0a0b,0c0d" of @n values into @out (no printf: once per hello). */
 static size_t hex_list(char *out, size_t cap, const uint16_t *v, unsigned n)
 {
 	size_t o = 0;
-	for (unsigned i = 0; i < n && o + 6 < cap; i++)
-		o += (size_t)snprintf(out + o, cap - o, i ? ",%04x" : "%04x", v[i]);
+	for (unsigned i = 0; i < n && o + 6 < cap; i++) {
+		if (i)
+			out[o++] = ',';
+		out[o++] = hexd[v[i] >> 12 & 15];
+		out[o++] = hexd[v[i] >> 8 & 15];
+		out[o++] = hexd[v[i] >> 4 & 15];
+		out[o++] = hexd[v[i] & 15];
+	}
 	out[o] = 0;
 	return o;
 }
@@ -106,8 +114,10 @@ static void hash12(const char *s, size_t n, char out[13])
 		return;
 	}
 	mbedtls_sha256((const unsigned char *)s, n, h, 0);
-	for (int i = 0; i < 6; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	for (int i = 0; i < 6; i++) {
+		out[2 * i] = hexd[h[i] >> 4];
+		out[2 * i + 1] = hexd[h[i] & 15];
+	}
 	out[12] = 0;
 }
 
