@@ -443,7 +443,10 @@ static void test_compare_hunks(void **state)
 
 	for (int i = 1; i <= 20; i++) {
 		n1 += (size_t)sprintf(old + n1, "l%d\n", i);
-		n2 += (size_t)sprintf(nw + n2, i == 2 ? "L2\n" : i == 19 ? "" : "l%d\n", i);
+		if (i == 2)
+			n2 += (size_t)sprintf(nw + n2, "L2\n");
+		else if (i != 19) /* line 19 is deleted */
+			n2 += (size_t)sprintf(nw + n2, "l%d\n", i);
 	}
 	FILE *f = open_memstream(&out, &olen);
 	assert_int_equal(store_compare(old, n1, nw, n2, f), 3);
