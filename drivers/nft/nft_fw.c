@@ -13,6 +13,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
+#include <linux/netlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <net/if.h>
@@ -261,21 +262,39 @@ static void put_rule(struct batch *b, struct nftnl_rule *r, uint32_t id)
 	nftnl_rule_free(r);
 }
 
-#define SET_CHUNK 2048 /* elements per netlink message */
+/* elements per netlink message: a message's element list is one netlink
+ * attribute, whose length is 16 bits (64 KiB): stay well below */
+#define SET_CHUNK 512
 
-/* A named hash set of host addresses, created in this transaction. */
+/*
+ * A named hash set (or verdict map) of host addresses, or of (host, port),
+ * created in this transaction. Verdict map elements say accept or drop; in
+ * inline mode accept jumps to ALLOW_CHAIN, which marks the connection.
+ */
+#define ALLOW_CHAIN "segw-allow"
+
 static void put_host_set(struct batch *b, const char *table, const char *name, uint32_t set_id,
-			 const struct hal_fw_prefix *hosts, uint32_t n)
+			 const struct hal_fw_rule *x, int inline_mode)
 {
+	const struct hal_fw_prefix *hosts = x->dst_hosts;
+	uint32_t n = x->n_dst_hosts;
 	uint32_t alen = hosts[0].ipver == 6 ? 16 : 4;
+	uint32_t klen = alen + (x->dst_ports ? 4 : 0);
 	struct nftnl_set *s = nftnl_set_alloc();
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, alen);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, alen == 16 ? 8 : 7); /* ipv6_addr / ipv4_addr */
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, klen);
+	uint32_t at = alen == 16 ? 8 : 7; /* ipv6_addr / ipv4_addr (. inet_service) */
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, x->dst_ports ? (at << 6) | 13u : at);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, set_id);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_CONSTANT);
+	uint32_t flags = NFT_SET_CONSTANT;
+	if (x->verdicts) {
+		flags |= NFT_SET_MAP;
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 16);
+	}
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
 	struct nlmsghdr *nlh = b_next(b);
 	if (nlh) {
 		nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE,
@@ -291,12 +310,27 @@ static void put_host_set(struct batch *b, const char *table, const char *name, u
 		nftnl_set_set_u32(c, NFTNL_SET_FAMILY, NFPROTO_INET);
 		nftnl_set_set_u32(c, NFTNL_SET_ID, set_id);
 		for (uint32_t k = i; k < n && k < i + SET_CHUNK; k++) {
+			uint8_t key[20] = { 0 };
+			memcpy(key, hosts[k].addr, alen);
+			if (x->dst_ports) {
+				key[alen] = (uint8_t)(x->dst_ports[k] >> 8);
+				key[alen + 1] = (uint8_t)x->dst_ports[k];
+			}
 			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, hosts[k].addr, alen);
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, klen);
+			if (x->verdicts) {
+				if (x->verdicts[k] == HAL_FW_ACCEPT && inline_mode) {
+					nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, (uint32_t)NFT_JUMP);
+					nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, ALLOW_CHAIN);
+				} else {
+					nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT,
+							       x->verdicts[k] == HAL_FW_ACCEPT ? NF_ACCEPT
+											 : NF_DROP);
+				}
+			}
 			nftnl_set_elem_add(c, e);
 		}
-		/* room: about 40 bytes per element */
-		size_t need = (size_t)(SET_CHUNK + 8) * 48 + 4096;
+		size_t need = (size_t)(SET_CHUNK + 8) * 96 + 4096;
 		if (b->len + need > b->cap) {
 			size_t cap = b->cap ? b->cap : 1 << 20;
 			while (b->len + need > cap)
@@ -327,7 +361,7 @@ static void build_rule(struct batch *b, const char *table, const struct hal_fw_r
 	uint32_t set_id = index + 1;
 	if (x->n_dst_hosts) {
 		snprintf(set_name, sizeof(set_name), "hosts%u", index);
-		put_host_set(b, table, set_name, set_id, x->dst_hosts, x->n_dst_hosts);
+		put_host_set(b, table, set_name, set_id, x, rs->mark_allow != 0);
 	}
 	struct nftnl_rule *r = new_rule(table);
 	if (x->iif)
@@ -347,12 +381,29 @@ static void build_rule(struct batch *b, const char *table, const struct hal_fw_r
 		e_addr(r, x->dst, 0, x->dst_neg);
 	if (x->n_dst_hosts) {
 		uint8_t v6 = x->dst_hosts[0].ipver == 6;
-		e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16, v6 ? 16 : 4);
+		uint32_t alen = v6 ? 16 : 4;
+		uint32_t sreg = x->dst_ports ? NFT_REG32_00 : NFT_REG_1;
+		load(r, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16, alen, sreg);
+		if (x->dst_ports) /* the port in the register after the address */
+			load(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_00 + alen / 4);
 		struct nftnl_expr *e = nftnl_expr_alloc("lookup");
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
 		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set_name);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+		if (x->verdicts) /* a verdict map: the element decides */
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
 		add_expr(r, e);
+		if (x->verdicts) {
+			char comment2[40];
+			int n2 = snprintf(comment2, sizeof(comment2), "segw rules from %u (map)", x->id);
+			uint8_t ud2[48];
+			ud2[0] = 0;
+			ud2[1] = (uint8_t)(n2 + 1);
+			memcpy(ud2 + 2, comment2, (size_t)n2 + 1);
+			nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, ud2, (uint32_t)n2 + 3);
+			put_rule(b, r, x->id);
+			return;
+		}
 	}
 	if (x->proto >= 0) {
 		uint8_t pr = (uint8_t)x->proto;
@@ -471,7 +522,7 @@ static int send_batch(struct nft_data *d, struct batch *b, char *err, size_t err
 		snprintf(err, errlen, "netlink send of %zu bytes: %s", b->len, strerror(e));
 		return e == EPERM ? -EPERM : -EIO;
 	}
-	int first_err = 0, done = 0;
+	int first_err = 0, done = 0, rerr = 0;
 	uint32_t bad_rule = 0;
 	static char rbuf[1 << 16];
 	while (!done) {
@@ -479,8 +530,10 @@ static int send_batch(struct nft_data *d, struct batch *b, char *err, size_t err
 		if (poll(&pfd, 1, 30000) <= 0)
 			break;
 		ssize_t n = mnl_socket_recvfrom(d->nl, rbuf, sizeof(rbuf));
-		if (n <= 0)
+		if (n <= 0) {
+			rerr = n < 0 ? errno : 0;
 			break;
+		}
 		int left = (int)n;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(h, left);
 		     h = mnl_nlmsg_next(h, &left)) {
@@ -505,7 +558,8 @@ static int send_batch(struct nft_data *d, struct batch *b, char *err, size_t err
 		return first_err == -EPERM ? -EPERM : -EINVAL;
 	}
 	if (!done) {
-		snprintf(err, errlen, "no answer from the kernel");
+		snprintf(err, errlen, "no answer from the kernel%s%s", rerr ? ": " : "",
+			 rerr ? strerror(rerr) : "");
 		return -EIO;
 	}
 	return 0;
@@ -528,6 +582,27 @@ static int nft_apply(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *e
 	put_table(&b, cfg->table, NFT_MSG_DELTABLE, 0);
 	put_table(&b, cfg->table, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	put_chain(&b, cfg->table, cfg, rs->default_verdict == HAL_FW_ACCEPT ? NF_ACCEPT : NF_DROP);
+	if (rs->mark_allow) { /* verdict maps jump here to accept and mark */
+		struct nftnl_chain *c = nftnl_chain_alloc();
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, cfg->table);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, ALLOW_CHAIN);
+		struct nlmsghdr *nlh = b_next(&b);
+		if (nlh) {
+			nlh = nftnl_chain_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWCHAIN, NFPROTO_INET,
+							  NLM_F_CREATE, b.next_seq);
+			nftnl_chain_nlmsg_build_payload(nlh, c);
+			b_done(&b, nlh, 0);
+		}
+		nftnl_chain_free(c);
+		struct nftnl_rule *r = nftnl_rule_alloc();
+		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, cfg->table);
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, ALLOW_CHAIN);
+		e_ct_mark_set(r, rs->mark_allow);
+		e_verdict(r, NF_ACCEPT);
+		put_rule(&b, r, 0);
+	}
 	if (cfg->inject_bad_rule) { /* a jump to a chain that does not exist */
 		struct nftnl_rule *r = new_rule(cfg->table);
 		struct nftnl_expr *e = nftnl_expr_alloc("immediate");
@@ -761,6 +836,9 @@ static int nft_open(struct hal_fw *fw)
 		return -e;
 	}
 	d->portid = mnl_socket_get_portid(d->nl);
+	/* error answers without a copy of our (possibly huge) request */
+	int one = 1;
+	setsockopt(mnl_socket_get_fd(d->nl), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	d->seq = (uint32_t)time(NULL);
 	fw->data = d;
 	probe_native_queue(fw);

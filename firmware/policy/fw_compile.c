@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Policy to kernel ruleset: see fw_compile.h. */
+#define _GNU_SOURCE
 #include "policy/fw_compile.h"
 
 #include <errno.h>
@@ -104,14 +105,23 @@ static int zone_alts(const struct policy *p, int zone, const struct board_desc *
 	return 0;
 }
 
-/* Can @b join the run started by @a (all but the destination host equal)? */
+static int map_verdict(uint8_t v) { return v == HAL_FW_ACCEPT || v == HAL_FW_DROP; }
+
+/*
+ * Can @b join the run started by @a? All but the destination host, the
+ * destination port (one port each) and the verdict must be equal; verdicts
+ * may differ only between accept and drop (a verdict map holds those).
+ */
 static int fold_ok(const struct item *a, const struct item *b)
 {
 	const struct hal_fw_rule *x = &a->r, *y = &b->r;
 	if (!b->has_dst || y->dst_neg || b->dst.ipver != a->dst.ipver ||
-	    b->dst.len != a->dst.len || x->verdict != y->verdict || x->proto != y->proto ||
+	    b->dst.len != a->dst.len || x->proto != y->proto ||
+	    (x->verdict != y->verdict && !(map_verdict(x->verdict) && map_verdict(y->verdict))) ||
 	    x->src_neg != y->src_neg || a->has_src != b->has_src || a->has_sport != b->has_sport ||
 	    a->has_dport != b->has_dport)
+		return 0;
+	if (a->has_dport && (a->dport.lo != a->dport.hi || b->dport.lo != b->dport.hi))
 		return 0;
 	if ((x->iif == NULL) != (y->iif == NULL) || (x->iif && strcmp(x->iif, y->iif)) ||
 	    (x->oif == NULL) != (y->oif == NULL) || (x->oif && strcmp(x->oif, y->oif)))
@@ -120,9 +130,20 @@ static int fold_ok(const struct item *a, const struct item *b)
 		return 0;
 	if (a->has_sport && memcmp(&a->sport, &b->sport, sizeof(a->sport)))
 		return 0;
-	if (a->has_dport && memcmp(&a->dport, &b->dport, sizeof(a->dport)))
-		return 0;
 	return 1;
+}
+
+/* Order of fold elements by key, then by rule position (first match first). */
+static int cmp_elem(const void *pa, const void *pb, void *arg)
+{
+	const struct item *base = arg;
+	const struct item *x = &base[*(const uint32_t *)pa], *y = &base[*(const uint32_t *)pb];
+	int c = memcmp(x->dst.addr, y->dst.addr, 16);
+	if (c)
+		return c;
+	if (x->has_dport && x->dport.lo != y->dport.lo)
+		return x->dport.lo < y->dport.lo ? -1 : 1;
+	return *(const uint32_t *)pa < *(const uint32_t *)pb ? -1 : 1;
 }
 
 /* Intersection of two prefixes: the longer one when nested, else none. */
@@ -265,9 +286,15 @@ int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_m
 	}
 	struct hal_fw_rule *rules = calloc(o.n ? o.n : 1, sizeof(*rules));
 	struct hal_fw_prefix *hosts = calloc(o.n ? o.n : 1, sizeof(*hosts));
-	if (!rules || !hosts) {
+	uint16_t *ports = calloc(o.n ? o.n : 1, sizeof(*ports));
+	uint8_t *verdicts = calloc(o.n ? o.n : 1, 1);
+	uint32_t *idx = calloc(o.n ? o.n : 1, sizeof(*idx));
+	if (!rules || !hosts || !ports || !verdicts || !idx) {
 		free(rules);
 		free(hosts);
+		free(ports);
+		free(verdicts);
+		free(idx);
 		free(o.v);
 		return -ENOMEM;
 	}
@@ -289,19 +316,42 @@ int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_m
 		rules[nr].sport = it->has_sport ? &it->sport : NULL;
 		rules[nr].dport = it->has_dport ? &it->dport : NULL;
 		if (j - i + 1 >= FW_FOLD_MIN) {
-			for (uint32_t k = i; k <= j; k++)
-				hosts[k] = o.v[k].dst;
+			/* one element per key; a key repeated keeps its first rule
+			 * (first match), so sort by key then position and skip repeats */
+			uint32_t n = j - i + 1, m = 0;
+			for (uint32_t k = 0; k < n; k++)
+				idx[k] = i + k;
+			qsort_r(idx, n, sizeof(*idx), cmp_elem, o.v);
+			int mixed = 0;
+			for (uint32_t k = 0; k < n; k++) {
+				const struct item *e = &o.v[idx[k]];
+				if (m && memcmp(hosts[i + m - 1].addr, e->dst.addr, 16) == 0 &&
+				    (!e->has_dport || ports[i + m - 1] == e->dport.lo))
+					continue;
+				hosts[i + m] = e->dst;
+				ports[i + m] = e->has_dport ? e->dport.lo : 0;
+				verdicts[i + m] = e->r.verdict;
+				if (e->r.verdict != it->r.verdict)
+					mixed = 1;
+				m++;
+			}
 			rules[nr].dst = NULL;
+			rules[nr].dport = NULL;
 			rules[nr].dst_hosts = &hosts[i];
-			rules[nr].n_dst_hosts = j - i + 1;
+			rules[nr].dst_ports = it->has_dport ? &ports[i] : NULL;
+			rules[nr].verdicts = mixed ? &verdicts[i] : NULL;
+			rules[nr].n_dst_hosts = m;
 			i = j + 1;
 		} else {
 			i++;
 		}
 		nr++;
 	}
+	free(idx);
 	out->items = o.v;
 	out->hosts = hosts;
+	out->ports = ports;
+	out->verdicts = verdicts;
 	out->rs.rules = rules;
 	out->rs.n_rules = nr;
 	uint8_t dv2 = p->defaults[POLICY_DEF_ACTION];
@@ -322,6 +372,8 @@ int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_m
 void fw_compiled_free(struct fw_compiled *c)
 {
 	free(c->hosts);
+	free(c->ports);
+	free(c->verdicts);
 	free((void *)c->rs.rules);
 	free(c->items);
 	memset(c, 0, sizeof(*c));

@@ -19,9 +19,11 @@
  * then the default zone): such rules are also left to the pipeline (queue /
  * accept as above), the kernel rule being their envelope.
  *
- * Consecutive rules that differ only in their destination host are folded
- * into one rule with a set lookup (FW_FOLD_MIN or more): same verdicts and
- * first-match order, one kernel rule instead of thousands.
+ * Consecutive rules that differ only in their destination host (and
+ * destination port, and accept/drop) are folded into one rule with a set
+ * lookup, or a verdict map when their verdicts differ (FW_FOLD_MIN or more):
+ * first-match order kept (a repeated key keeps its first rule's verdict), one
+ * kernel rule instead of thousands.
  *
  * Owner:      the result owns its arrays (fw_compiled_free()).
  * Allocation: compile only. Errors: -ENOMEM, -E2BIG (above FW_MAX_RULES
@@ -57,6 +59,8 @@ struct fw_compiled {
 	struct hal_fw_ruleset rs;
 	void *items;
 	struct hal_fw_prefix *hosts;
+	uint16_t *ports;
+	uint8_t *verdicts;
 	uint32_t l7_rules; /* policy rules left to the pipeline */
 };
 

@@ -185,7 +185,8 @@ static void test_scale_10k(void **state)
 	free(text);
 }
 
-/* Folding keeps first-match order: a different verdict in the middle splits the run. */
+/* Folding keeps first-match order: accept/drop runs become a verdict map
+ * (a repeated key keeps its first rule), a reject splits the run. */
 static void test_fold_order(void **state)
 {
 	(void)state;
@@ -195,23 +196,33 @@ static void test_fold_order(void **state)
 			"rule 3 dst 10.9.0.3 tcp dport 22 allow\n"
 			"rule 4 dst 10.9.0.4 tcp dport 22 allow\n"
 			"rule 5 dst 10.9.0.5 tcp dport 22 deny\n"
-			"rule 6 dst 10.9.0.6 tcp dport 22 allow\n"
-			"rule 7 dst 10.9.0.7 tcp dport 23 allow\n";
+			"rule 6 dst 10.9.0.1 tcp dport 22 deny\n" /* shadowed by rule 1 */
+			"rule 7 dst 10.9.0.7 tcp dport 23 allow\n"
+			"rule 8 dst 10.9.0.8 tcp dport 22 reject\n"
+			"rule 9 dst 10.9.0.9 tcp dport 22 allow\n";
 	struct policy *p = load(t);
 	struct fw_compiled fc;
 	char err[256];
-	assert_int_equal(fw_compile(p, board_get(), FW_MODE_TAP, 0, 1, &fc, err, sizeof(err)), 0);
-	assert_int_equal(fc.rs.n_rules, 4); /* {1-4} 5 6 7 */
-	assert_int_equal(fc.rs.rules[0].n_dst_hosts, 4);
-	assert_int_equal(fc.rs.rules[1].verdict, HAL_FW_DROP);
-	assert_int_equal(fc.rs.rules[2].n_dst_hosts, 0);
+	assert_int_equal(fw_compile(p, board_get(), FW_MODE_INLINE, 0, 1, &fc, err, sizeof(err)), 0);
+	assert_int_equal(fc.rs.n_rules, 3); /* map{1-7} 8 9 */
+	const struct hal_fw_rule *m = &fc.rs.rules[0];
+	assert_int_equal(m->n_dst_hosts, 6); /* 7 rules, one key repeated */
+	assert_non_null(m->verdicts);
+	assert_non_null(m->dst_ports);
+	for (uint32_t i = 0; i < m->n_dst_hosts; i++)
+		if (m->dst_hosts[i].addr[3] == 1) /* 10.9.0.1: rule 1's allow, not rule 6's deny */
+			assert_int_equal(m->verdicts[i], HAL_FW_ACCEPT);
+	assert_int_equal(fc.rs.rules[1].verdict, HAL_FW_REJECT);
 	struct nft_fw_cfg cfg = { .table = "segw", .hook_forward = 1 };
 	struct hal_fw fw = { .name = "t", .ops = &nft_fw_ops, .config = &cfg };
 	assert_int_equal(fw.ops->open(&fw), 0);
 	assert_int_equal(fw.ops->apply(&fw, &fc.rs, err, sizeof(err)), 0);
 	char *l = capture("nft list table inet segw");
-	assert_non_null(strstr(l, "ip daddr @hosts0 tcp dport 22"));
-	assert_true(strstr(l, "@hosts0") < strstr(l, "ip daddr 10.9.0.5"));
+	assert_non_null(strstr(l, "ip daddr . th dport vmap @hosts0"));
+	assert_non_null(strstr(l, "10.9.0.1 . 22 : jump segw-allow"));
+	assert_non_null(strstr(l, "10.9.0.5 . 22 : drop"));
+	assert_non_null(strstr(l, "chain segw-allow"));
+	assert_true(strstr(l, "vmap @hosts0") < strstr(l, "ip daddr 10.9.0.8"));
 	free(l);
 	fw.ops->remove(&fw);
 	fw.ops->close(&fw);

@@ -46,8 +46,13 @@ struct hal_fw_rule {
 	uint8_t verdict;               /* enum hal_fw_verdict */
 	uint8_t counter;
 	/* instead of dst: any of these host addresses (one family), matched
-	 * by one set lookup (consecutive host rules folded by the compiler) */
+	 * by one set lookup (consecutive host rules folded by the compiler);
+	 * with dst_ports, the key is (host, destination port) and dport is
+	 * unused; with verdicts, a verdict map: each element its own verdict
+	 * (ACCEPT or DROP) and the rule's verdict is unused */
 	const struct hal_fw_prefix *dst_hosts;
+	const uint16_t *dst_ports;
+	const uint8_t *verdicts;
 	uint32_t n_dst_hosts;
 };
 
