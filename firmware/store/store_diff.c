@@ -97,7 +97,7 @@ static int diff(const struct line *a, size_t na, const struct line *b, size_t nb
 	for (i = 0; i < pre && !rc; i++)
 		rc = push(e, ED_EQ, i, i);
 	size_t n = na - pre - suf, m = nb - pre - suf;
-	const struct line *ma = a + pre, *mb = b + pre;
+	const struct line *ma = a ? a + pre : NULL, *mb = b ? b + pre : NULL; /* no lines: NULL */
 	uint16_t *L = NULL;
 
 	if (n && m && n + 1 <= STORE_DIFF_CELLS / (m + 1))
