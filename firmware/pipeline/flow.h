@@ -97,7 +97,7 @@ struct flow {
 	uint8_t verdict;     /* enum policy_action once decided */
 	uint8_t decided;     /* 0: pending classification */
 	uint8_t blocked;     /* tap mode: written into the kernel's deny sets */
-	uint8_t pad[1];
+	uint8_t log;         /* the deciding rule says log */
 };
 
 #define FLOW_BYTES_PER_SLOT (sizeof(struct flow) + 4u * 2u) /* slot + bucket share */

@@ -200,6 +200,8 @@ size_t report_format_flow(char *buf, size_t len, const struct flow *f, enum flow
 			W_LIT(&b, ",\"action\":\"");
 			w_str(&b, policy_action_name(f->verdict));
 			W_LIT(&b, "\"");
+			if (f->log)
+				W_LIT(&b, ",\"log\":true");
 		}
 	}
 	if (dpi && !b.overflow && b.len - b.used > 2)
@@ -295,7 +297,8 @@ void report_counters_gen(FILE *out, const struct stats_snapshot *s, const struct
 		const struct policy *p = gen->policy;
 		fprintf(out, ",\"policy_generation\":%u,\"rules\":{", gen->number);
 		for (uint32_t i = 0; i <= p->n_rules; i++) {
-			struct rule_ctr sum = { 0, 0, 0 };
+			struct rule_ctr sum;
+			memset(&sum, 0, sizeof(sum));
 			for (unsigned w = 0; w < gen->n_workers; w++) {
 				sum.flows += __atomic_load_n(&gen->ctr[w][i].flows, __ATOMIC_RELAXED);
 				sum.packets += __atomic_load_n(&gen->ctr[w][i].packets, __ATOMIC_RELAXED);
@@ -305,9 +308,15 @@ void report_counters_gen(FILE *out, const struct stats_snapshot *s, const struct
 				fprintf(out, "%s\"%u\":", i ? "," : "", p->rules[i].id);
 			else
 				fprintf(out, "%s\"default\":", i ? "," : "");
-			fprintf(out, "{\"flows\":%llu,\"packets\":%llu,\"bytes\":%llu}",
+			uint64_t limited = 0;
+			for (unsigned w = 0; w < gen->n_workers; w++)
+				limited += __atomic_load_n(&gen->ctr[w][i].rate_limited, __ATOMIC_RELAXED);
+			fprintf(out, "{\"flows\":%llu,\"packets\":%llu,\"bytes\":%llu",
 				(unsigned long long)sum.flows, (unsigned long long)sum.packets,
 				(unsigned long long)sum.bytes);
+			if (limited)
+				fprintf(out, ",\"rate_limited\":%llu", (unsigned long long)limited);
+			fprintf(out, "}");
 		}
 		fprintf(out, "}");
 	}

@@ -79,6 +79,32 @@ static void sync_generation(struct worker *w)
 	}
 }
 
+/*
+ * A rule's rate-limit: new flows per second, as a token bucket per worker
+ * holding its share of the rate (at least one), refilled by packet time.
+ */
+static int rate_take(struct rule_ctr *rc, uint32_t rate, unsigned workers, uint64_t now)
+{
+	uint32_t share = rate / (workers ? workers : 1);
+	if (share == 0)
+		share = 1;
+	if (rc->bucket_ns == 0 || now < rc->bucket_ns) {
+		rc->bucket_ns = now;
+		rc->tokens = share;
+	} else {
+		uint64_t add = (now - rc->bucket_ns) / 1000000000ull * share +
+			       (now - rc->bucket_ns) % 1000000000ull * share / 1000000000ull;
+		if (add) {
+			rc->tokens = (uint32_t)(rc->tokens + add > share ? share : rc->tokens + add);
+			rc->bucket_ns = now;
+		}
+	}
+	if (rc->tokens == 0)
+		return 0;
+	rc->tokens--;
+	return 1;
+}
+
 /* Evaluate the flow against the generation; returns the packet's verdict. */
 static enum verdict policy_stage(struct worker *w, struct flow *f, const struct pkt *p)
 {
@@ -134,8 +160,19 @@ static enum verdict policy_stage(struct worker *w, struct flow *f, const struct 
 		f->decided = 1;
 		f->verdict = r.action;
 		f->rule_id = r.rule_id;
+		f->log = r.log;
 		f->rule_index = r.rule_index == UINT32_MAX ? g->policy->n_rules : r.rule_index;
 		STATS_ADD(g->ctr[w->id][f->rule_index].flows, 1);
+		if (r.rule_index != UINT32_MAX && g->policy->rules[r.rule_index].rate_per_s &&
+		    r.action != POLICY_DENY && r.action != POLICY_REJECT &&
+		    !rate_take(&g->ctr[w->id][f->rule_index], g->policy->rules[r.rule_index].rate_per_s,
+			       g->n_workers, p->ts_ns)) {
+			/* over the rule's rate: this new flow is refused (each worker
+			 * holds its share of the rate) */
+			f->verdict = POLICY_DENY;
+			STATS_ADD(g->ctr[w->id][f->rule_index].rate_limited, 1);
+			CTR_INC(st, POLICY_RATE_LIMITED);
+		}
 	}
 	struct rule_ctr *rc = &g->ctr[w->id][f->rule_index];
 	STATS_ADD(rc->packets, 1);

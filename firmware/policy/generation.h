@@ -33,6 +33,11 @@ struct rule_ctr {
 	uint64_t flows;
 	uint64_t packets;
 	uint64_t bytes;
+	uint64_t rate_limited; /* flows refused by the rule's rate-limit */
+	/* rate-limit token bucket of this worker (written by it only) */
+	uint64_t bucket_ns;    /* time the bucket was last refilled */
+	uint32_t tokens;
+	uint32_t pad;
 };
 
 struct policy_gen {

@@ -109,7 +109,8 @@
 	X(DPI_BUDGET_EXHAUSTED, "dpi.budget_exhausted")                         \
 	X(DPI_DNS_CACHE_INSERTS, "dpi.dns_cache_inserts")                       \
 	X(DPI_DNS_CACHE_EVICTIONS, "dpi.dns_cache_evictions")                   \
-	X(DPI_DNS_CACHE_NAMED, "dpi.dns_cache_named")
+	X(DPI_DNS_CACHE_NAMED, "dpi.dns_cache_named")                           \
+	X(POLICY_RATE_LIMITED, "policy.rate_limited")
 
 enum stats_ctr {
 #define X(id, name) CTR_##id,

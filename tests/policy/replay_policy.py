@@ -90,6 +90,36 @@ def check(segwd, pcap, pol):
     return errs, hit
 
 
+RATE_POLICY = """
+zone lan prefixes 192.168.0.0/16,10.0.0.0/8,172.16.0.0/12
+zone wan default
+rule 5 from lan to wan tcp dport 80 allow log rate-limit 1/s
+default action allow
+"""
+
+
+def check_rate(segwd, pcap, pol):
+    """rate-limit 1/s: at most one allowed new flow of the rule per second of
+    capture time (one worker); the others are refused and counted."""
+    rc, flows, c = run(segwd, pcap, pol, 1)
+    if rc != 0:
+        return ["exit %d" % rc], 0
+    errs = []
+    allowed = sorted(f["first_seen"] for f in flows if f.get("rule") == 5 and f["action"] == "allow")
+    refused = [f for f in flows if f.get("rule") == 5 and f["action"] == "deny"]
+    for a, b in zip(allowed, allowed[1:]):
+        if int(b) == int(a) and b - a < 1.0:
+            errs.append("two allowed flows of rule 5 within one second: %s %s" % (a, b))
+    lim = c["rules"]["5"].get("rate_limited", 0)
+    if lim != len(refused):
+        errs.append("rate_limited %d != refused flow records %d" % (lim, len(refused)))
+    if c["counters"]["policy.rate_limited"] != lim:
+        errs.append("policy.rate_limited %d != %d" % (c["counters"]["policy.rate_limited"], lim))
+    if any(not f.get("log") for f in flows if f.get("rule") == 5):
+        errs.append("flows of a 'log' rule must say \"log\": true")
+    return errs, lim
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--segwd", required=True)
@@ -113,6 +143,21 @@ def main():
             for e in errs[:10]:
                 print("   ", e)
             failed += bool(errs)
+        rate = os.path.join(d, "rate.policy")
+        open(rate, "w").write(RATE_POLICY)
+        limited = 0
+        for pcap in a.captures:
+            if os.path.exists(pcap):
+                errs, lim = check_rate(a.segwd, pcap, rate)
+                limited += lim
+                for e in errs[:5]:
+                    print("FAIL rate-limit %s: %s" % (os.path.basename(pcap), e))
+                failed += bool(errs)
+        if seen and limited == 0:
+            print("FAIL: no capture exercised the rate-limit")
+            failed += 1
+        else:
+            print("ok   rate-limit: %d flows refused over the rate" % limited)
         p = subprocess.run([a.segwd, "--replay", a.captures[0], "--policy", bad],
                            capture_output=True, text=True)
         if p.returncode != 2 or "bad.policy:1:8:" not in p.stderr or p.stdout:
