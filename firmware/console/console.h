@@ -45,7 +45,7 @@
 #include "store/store.h"
 
 #define CONSOLE_LOAD_MAX (1u << 20)
-#define CONSOLE_CONFIRM_MAX 86400 /* longest commit confirmed window, s */
+#define CONSOLE_CONFIRM_MAX 86400u /* longest commit confirmed window, s */
 
 /* One audit record; strings valid during the call only. */
 struct console_audit_rec {
