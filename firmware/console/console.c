@@ -1090,7 +1090,10 @@ int console_feed(struct console *k, const uint8_t *b, size_t n, uint64_t now_ms)
 			switch (k->st) {
 			case ST_USER:
 				if (k->ed.buf[0]) {
-					snprintf(k->user, sizeof(k->user), "%s", k->ed.buf);
+					/* a name longer than any user is cut (and then unknown) */
+					size_t ul = strnlen(k->ed.buf, sizeof(k->user) - 1);
+					memcpy(k->user, k->ed.buf, ul);
+					k->user[ul] = 0;
 					k->st = ST_PASS;
 					k->ed.echo = 0;
 				}
