@@ -7,17 +7,22 @@
  *
  *   fuzz_decode tests/fuzz/corpus/fuzz_decode [more files or folders...]
  *
+ * The one driver of every non-libFuzzer fuzz target in tests/ (fuzz, dpi,
+ * dpi_more, policy, store, console): SEGW_FUZZ_MAIN names it in CMake.
+ *
  * Exit: 0 when every input ran (a broken invariant traps before that);
  * 1 when an argument cannot be read or no input was found at all, so a
  * missing corpus cannot pass for a clean run.
  */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fuzz.h"
+/* The target, defined by the fuzz target's own file. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int run_file(const char *path)
 {
