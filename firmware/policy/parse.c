@@ -319,6 +319,15 @@ static void *vec_push(struct vec *v)
 	return slot;
 }
 
+/* A list of name patterns and their texts (NULL allowed). */
+static void name_pats_free(void *list, uint32_t n)
+{
+	struct policy_name_pat *v = list;
+	for (uint32_t i = 0; v && i < n; i++)
+		free(v[i].text);
+	free(v);
+}
+
 static int prefix_item(struct parser *ps, struct tok *t, void *ctx)
 {
 	struct vec *v = ctx;
@@ -562,9 +571,9 @@ static void st_set(struct parser *ps)
 		    extra->s);
 	if (ps->line_failed || grow((void **)&p->sets, p->n_sets, sizeof(*p->sets))) {
 		if (kind == POLICY_SET_NAME)
-			for (uint32_t i = 0; i < v.n; i++)
-				free(((struct policy_name_pat *)v.v)[i].text);
-		free(v.v);
+			name_pats_free(v.v, v.n);
+		else
+			free(v.v);
 		return;
 	}
 	struct policy_set *s = &p->sets[p->n_sets++];
@@ -713,6 +722,38 @@ static int set_ref(struct parser *ps, struct tok *t, uint8_t kind, int *set)
 	return 1;
 }
 
+/*
+ * An operand that is @set (of @kind) or a comma-separated list of @item:
+ * 0 with *set >= 0 (a set) or *set = -1 and the list in *v and *n; -1 on an
+ * error (reported; nothing left allocated).
+ */
+static int set_or_list(struct parser *ps, struct tok *t, uint8_t kind, const char *what,
+		       item_fn item, size_t esize, void (*free_list)(void *v, uint32_t n),
+		       int32_t *set, void **v, uint32_t *n)
+{
+	int s;
+	int r = set_ref(ps, t, kind, &s);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		ps->i++;
+		*set = s;
+		return 0;
+	}
+	struct vec l = { .sz = esize };
+	if (parse_list(ps, what, item, &l)) {
+		if (free_list)
+			free_list(l.v, l.n);
+		else
+			free(l.v);
+		return -1;
+	}
+	*set = -1;
+	*v = l.v;
+	*n = l.n;
+	return 0;
+}
+
 static void addr_operand(struct parser *ps, struct policy_addr_match *m, const char *what)
 {
 	struct tok *t = peek(ps);
@@ -727,23 +768,10 @@ static void addr_operand(struct parser *ps, struct policy_addr_match *m, const c
 		t->len--;
 		t->col++;
 	}
-	int set;
-	int r = set_ref(ps, t, POLICY_SET_ADDR, &set);
-	if (r < 0)
-		return;
-	if (r > 0) {
-		ps->i++;
-		m->set = set;
-		return;
-	}
-	struct vec v = { .sz = sizeof(struct policy_prefix) };
-	if (parse_list(ps, "an address or prefix", prefix_item, &v)) {
-		free(v.v);
-		return;
-	}
-	m->set = -1;
-	m->v = v.v;
-	m->n = v.n;
+	void *v = NULL;
+	set_or_list(ps, t, POLICY_SET_ADDR, "an address or prefix", prefix_item,
+		    sizeof(struct policy_prefix), NULL, &m->set, &v, &m->n);
+	m->v = v;
 }
 
 static void port_operand(struct parser *ps, struct policy_port_match *m, const char *what)
@@ -754,23 +782,10 @@ static void port_operand(struct parser *ps, struct policy_port_match *m, const c
 		return;
 	}
 	m->present = 1;
-	int set;
-	int r = set_ref(ps, t, POLICY_SET_PORT, &set);
-	if (r < 0)
-		return;
-	if (r > 0) {
-		ps->i++;
-		m->set = set;
-		return;
-	}
-	struct vec v = { .sz = sizeof(struct policy_port_range) };
-	if (parse_list(ps, "a port or range", port_item, &v)) {
-		free(v.v);
-		return;
-	}
-	m->set = -1;
-	m->v = v.v;
-	m->n = v.n;
+	void *v = NULL;
+	set_or_list(ps, t, POLICY_SET_PORT, "a port or range", port_item,
+		    sizeof(struct policy_port_range), NULL, &m->set, &v, &m->n);
+	m->v = v;
 }
 
 static void name_operand(struct parser *ps, struct policy_name_match *m, const char *what)
@@ -781,25 +796,10 @@ static void name_operand(struct parser *ps, struct policy_name_match *m, const c
 		return;
 	}
 	m->present = 1;
-	int set;
-	int r = set_ref(ps, t, POLICY_SET_NAME, &set);
-	if (r < 0)
-		return;
-	if (r > 0) {
-		ps->i++;
-		m->set = set;
-		return;
-	}
-	struct vec v = { .sz = sizeof(struct policy_name_pat) };
-	if (parse_list(ps, "a name pattern", name_item, &v)) {
-		for (uint32_t i = 0; i < v.n; i++)
-			free(((struct policy_name_pat *)v.v)[i].text);
-		free(v.v);
-		return;
-	}
-	m->set = -1;
-	m->v = v.v;
-	m->n = v.n;
+	void *v = NULL;
+	set_or_list(ps, t, POLICY_SET_NAME, "a name pattern", name_item,
+		    sizeof(struct policy_name_pat), name_pats_free, &m->set, &v, &m->n);
+	m->v = v;
 }
 
 static int app_by_name(const char *s, size_t len)
@@ -1059,12 +1059,6 @@ fail:
 	rule_free_fields(&r);
 }
 
-static void name_pats_free(struct policy_name_pat *v, uint32_t n)
-{
-	for (uint32_t i = 0; v && i < n; i++)
-		free(v[i].text);
-	free(v);
-}
 
 static void rule_free_fields(struct policy_rule *r)
 {
