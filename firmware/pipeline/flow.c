@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include "pipeline/flow.h"
 
+#include "core/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,27 +91,11 @@ void flow_table_destroy(struct flow_table *t)
 uint32_t flow_table_active(const struct flow_table *t) { return t->active; }
 uint32_t flow_table_slots(const struct flow_table *t) { return t->nslots; }
 
-static inline uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 static uint32_t key_hash(const struct flow_key *k)
 {
 	uint64_t w[6];
 	memcpy(w, k, sizeof(w));
-	uint64_t h = w[0] * 0x9e3779b97f4a7c15ull;
-	h = (h ^ w[1]) * 0xbf58476d1ce4e5b9ull;
-	h = (h ^ w[2]) * 0x94d049bb133111ebull;
-	h = (h ^ w[3]) * 0x9e3779b97f4a7c15ull;
-	h = (h ^ w[4]) * 0xbf58476d1ce4e5b9ull;
-	h = (h ^ w[5]);
-	return (uint32_t)mix64(h);
+	return hash_words(w, 6);
 }
 _Static_assert(sizeof(struct flow_key) == 48, "flow_key is hashed as six words");
 

@@ -2,7 +2,8 @@
 /* Zone map: see zone.h. */
 #include "pipeline/zone.h"
 
-#include <arpa/inet.h>
+#include "core/prefix.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,42 +11,14 @@
 
 int zone_parse_prefix(const char *text, struct zone_prefix *out)
 {
-	char buf[64];
-	const char *slash = strchr(text, '/');
-	size_t n = slash ? (size_t)(slash - text) : strlen(text);
-	if (n == 0 || n >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, text, n);
-	buf[n] = 0;
+	int host_bits;
 	memset(out, 0, sizeof(*out));
-	unsigned max;
-	if (inet_pton(AF_INET, buf, out->addr) == 1) {
-		out->ipver = 4;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, out->addr) == 1) {
-		out->ipver = 6;
-		max = 128;
-	} else {
-		return -EINVAL;
-	}
-	unsigned len = max;
-	if (slash) {
-		/* digits only: no sign, no blanks ("/-0" must not mean /0) */
-		const char *d = slash + 1;
-		if (!*d || strlen(d) > 3)
-			return -EINVAL;
-		len = 0;
-		for (; *d; d++) {
-			if (*d < '0' || *d > '9')
-				return -EINVAL;
-			len = len * 10 + (unsigned)(*d - '0');
-		}
-		if (len > max)
-			return -EINVAL;
-	}
-	out->len = (uint8_t)len;
+	int rc = prefix_parse(text, strlen(text), out->addr, &out->ipver, &out->len, &host_bits);
+	if (rc)
+		return rc;
 	/* Clear host bits so that matching is a plain compare. */
-	for (unsigned i = len; i < max; i++)
+	unsigned max = out->ipver == 6 ? 128 : 32;
+	for (unsigned i = out->len; i < max; i++)
 		out->addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "policy/policy.h"
 #include "policy/policy_internal.h"
 
@@ -84,24 +85,11 @@ struct policy_compiled {
 	uint32_t n_entries;
 };
 
-static inline uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 static uint32_t key_hash(const struct tkey *k)
 {
 	uint64_t w[6];
 	memcpy(w, k, sizeof(w));
-	uint64_t h = 0x9e3779b97f4a7c15ull;
-	for (int i = 0; i < 6; i++)
-		h = (h ^ w[i]) * 0xbf58476d1ce4e5b9ull;
-	return (uint32_t)mix(h);
+	return hash_words(w, 6);
 }
 
 static void mask_bytes(uint8_t *m, unsigned len)
@@ -135,7 +123,7 @@ static uint32_t name_hash(uint8_t kind, const char *s)
 	uint64_t h = 1469598103934665603ull ^ kind;
 	for (; *s; s++)
 		h = (h ^ (uint8_t)*s) * 1099511628211ull;
-	return (uint32_t)mix(h);
+	return (uint32_t)hash_mix64(h);
 }
 
 static struct name_index *name_index_build(const struct policy_name_pat *v, uint32_t n)

@@ -6,7 +6,6 @@
  * Every error is collected with its position; any error rejects the policy.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -16,6 +15,7 @@
 #include <strings.h>
 
 #include "dpi/detector.h"
+#include "core/prefix.h"
 #include "policy/policy.h"
 #include "policy/policy_internal.h"
 
@@ -233,46 +233,14 @@ static int parse_u32(const struct tok *t, uint64_t max, uint32_t *out)
 	return 0;
 }
 
+/* 0, -1 malformed, -2 host bits set (the policy refuses them). */
 static int parse_prefix_text(const char *s, size_t len, struct policy_prefix *out)
 {
-	char buf[64];
-	if (len == 0 || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = 0;
-	char *slash = strchr(buf, '/');
-	if (slash)
-		*slash = 0;
+	int host_bits;
 	memset(out, 0, sizeof(*out));
-	unsigned max;
-	if (inet_pton(AF_INET, buf, out->addr) == 1) {
-		out->ipver = 4;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, out->addr) == 1) {
-		out->ipver = 6;
-		max = 128;
-	} else {
+	if (prefix_parse(s, len, out->addr, &out->ipver, &out->len, &host_bits))
 		return -1;
-	}
-	unsigned plen = max;
-	if (slash) {
-		const char *d = slash + 1;
-		if (!*d || strlen(d) > 3)
-			return -1;
-		plen = 0;
-		for (; *d; d++) {
-			if (!isdigit((unsigned char)*d))
-				return -1;
-			plen = plen * 10 + (unsigned)(*d - '0');
-		}
-		if (plen > max)
-			return -1;
-	}
-	out->len = (uint8_t)plen;
-	for (unsigned b = plen; b < max; b++)
-		if (out->addr[b / 8] & (0x80u >> (b % 8)))
-			return -2; /* host bits set */
-	return 0;
+	return host_bits ? -2 : 0;
 }
 
 /* A comma-separated list: calls @item for each element token. */
