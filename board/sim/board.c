@@ -34,7 +34,7 @@ static const struct board_zone_prefix zone_prefixes[] = {
 };
 
 #define LIVE_PORT(ifname)                                                                    \
-	(&(const struct pcap_port_cfg){ .source = ifname, .offline = false, .promisc = true, \
+	(&(const struct pcap_port_cfg){ .source = (ifname), .offline = false, .promisc = true, \
 					.snaplen = 9216 })
 
 static struct hal_port ports[] = {

@@ -176,12 +176,21 @@ static uint64_t kernel_queue_drops(uint16_t num)
 	uint64_t drops = 0;
 	if (!f)
 		return 0;
-	unsigned q, portid, total, mode, range;
-	unsigned long long qd, ud, seq;
-	while (fscanf(f, "%u %u %u %u %u %llu %llu %llu %*u", &q, &portid, &total, &mode, &range, &qd,
-		      &ud, &seq) == 8)
-		if (q == num)
-			drops = qd + ud;
+	char line[256];
+	while (fgets(line, sizeof(line), f)) {
+		/* Fields 0 (queue) and 5, 6 (queue_dropped, user_dropped). */
+		unsigned long long v[7];
+		char *s = line, *end;
+		int n = 0;
+		for (; n < 7; n++, s = end) {
+			errno = 0;
+			v[n] = strtoull(s, &end, 10);
+			if (end == s || errno)
+				break;
+		}
+		if (n == 7 && v[0] == num)
+			drops = v[5] + v[6];
+	}
 	fclose(f);
 	return drops;
 }

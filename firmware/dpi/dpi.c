@@ -231,6 +231,8 @@ static struct active *active_get(struct dpi_engine *e, struct flow *f)
 {
 	uint32_t i;
 	struct active *a;
+	if (!e->act) /* an engine made without a state pool */
+		return NULL;
 	if (e->act_free != NONE) {
 		i = e->act_free;
 		a = &e->act[i];

@@ -25,9 +25,8 @@ static enum dpi_verdict smb_probe(struct dpi_ctx *c, const struct dpi_pkt *p)
 		return DPI_NOT_MINE;
 	if (b[5] != 'S' || b[6] != 'M' || b[7] != 'B')
 		return DPI_NOT_MINE;
-	if (b[4] == 0xfe && dpi_rd16(b + 8) == 0x4000 && nbl >= 64)
-		c->facts->app = DPI_APP_SMBV23; /* StructureSize 64, little endian */
-	else if (b[4] == 0xfd && nbl >= 52)
+	/* SMB2/3 (StructureSize 64, little endian) or its transform header. */
+	if ((b[4] == 0xfe && dpi_rd16(b + 8) == 0x4000 && nbl >= 64) || (b[4] == 0xfd && nbl >= 52))
 		c->facts->app = DPI_APP_SMBV23;
 	else if (b[4] == 0xff && nbl >= 32)
 		c->facts->app = DPI_APP_SMBV1;

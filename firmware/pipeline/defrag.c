@@ -225,11 +225,10 @@ enum defrag_result defrag_add(struct defrag *d, struct pkt *p, struct stats_bloc
 	} else if (++c->nfrags > DEFRAG_MAX_FRAGS) {
 		CTR_INC(st, FRAG_TOO_MANY);
 		bad = 1;
-	} else if (!p->frag_more && ((c->total && c->total != off + flen) ||
-				     c->top > (off + flen + 7) / 8)) {
-		CTR_INC(st, FRAG_BAD);
-		bad = 1;
-	} else if (c->total && off + flen > c->total) {
+	} else if ((!p->frag_more && ((c->total && c->total != off + flen) ||
+				      c->top > (off + flen + 7) / 8)) ||
+		   (c->total && off + flen > c->total)) {
+		/* A second or early last fragment, or data beyond the last. */
 		CTR_INC(st, FRAG_BAD);
 		bad = 1;
 	} else if (bits_any(c->bitmap, off / 8, (off + flen + 7) / 8)) {

@@ -350,9 +350,7 @@ enum flow_result flow_lookup(struct flow_table *t, struct pkt *p, struct stats_b
 	f->bytes[p->dir] += p->wire_len;
 	if (p->ts_ns > f->last_ns)
 		f->last_ns = p->ts_ns;
-	if (k.proto == IPPROTO_NUM_TCP && res != FLOW_CREATED)
-		tcp_track(f, p);
-	else if (k.proto == IPPROTO_NUM_TCP && (p->tcp_flags & TCPF_FIN))
+	if (k.proto == IPPROTO_NUM_TCP && (res != FLOW_CREATED || (p->tcp_flags & TCPF_FIN)))
 		tcp_track(f, p);
 	uint8_t c = tmo_class(f);
 	if (c != f->tmo || t->lru[f->tmo].tail != (uint32_t)(f - t->slots)) {

@@ -83,7 +83,8 @@ int runner_run(const struct runner_cfg *cfg, struct runner_result *res)
 	struct pktbuf_pool *pool = pktbuf_pool_create(nbuf, bsize);
 	struct wslot *ws = calloc(nw, sizeof(*ws));
 	struct stats_block *rx = calloc(1, sizeof(*rx));
-	struct stats_block **blocks = calloc(nw + 1, sizeof(*blocks));
+	/* An array of pointers: sizeof(*blocks) is a pointer's size, as meant. */
+	struct stats_block **blocks = calloc(nw + 1, sizeof(*blocks)); // NOLINT(bugprone-sizeof-expression)
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	unsigned started = 0, inited = 0;
 

@@ -641,9 +641,14 @@ static void st_default(struct parser *ps)
 			val = i;
 	if (val < 0) {
 		char opts[80] = "";
-		for (int i = 0; i < 3 && def_values[key][i]; i++) {
-			strcat(opts, i ? (def_values[key][i + 1] ? ", " : " or ") : "");
-			strcat(opts, def_values[key][i]);
+		size_t used = 0;
+		for (int i = 0; i < 3 && def_values[key][i] && used < sizeof(opts); i++) {
+			int w = snprintf(opts + used, sizeof(opts) - used, "%s%s",
+					 i ? (def_values[key][i + 1] ? ", " : " or ") : "",
+					 def_values[key][i]);
+			if (w < 0)
+				break;
+			used += (size_t)w;
 		}
 		ERR(ps, v ? v->col : end_col(ps), "expected %s", opts);
 		return;

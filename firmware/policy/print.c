@@ -260,9 +260,14 @@ int policy_equal(const struct policy *a, const struct policy *b)
 		if (x->kind == POLICY_SET_NAME && !names_eq(x->names, y->names, x->n))
 			return 0;
 	}
-	for (uint32_t i = 0; i < a->n_backends; i++)
-		if (memcmp(&a->backends[i], &b->backends[i], sizeof(a->backends[i])))
+	for (uint32_t i = 0; i < a->n_backends; i++) {
+		/* Member by member: padding and bytes after the name's NUL are not the policy. */
+		const struct policy_backend *x = &a->backends[i], *y = &b->backends[i];
+		if (strcmp(x->name, y->name) != 0 || x->ipver != y->ipver ||
+		    memcmp(x->addr, y->addr, sizeof(x->addr)) != 0 || x->port != y->port ||
+		    x->tls != y->tls || x->verify != y->verify)
 			return 0;
+	}
 	for (uint32_t i = 0; i < a->n_rules; i++) {
 		const struct policy_rule *x = &a->rules[i], *y = &b->rules[i];
 		if (x->id != y->id || x->from != y->from || x->to != y->to || x->proto != y->proto ||

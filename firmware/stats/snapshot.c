@@ -5,7 +5,7 @@
 #include <string.h>
 
 static const char *const ctr_names[CTR__COUNT] = {
-#define X(id, name) [CTR_##id] = name,
+#define X(id, name) [CTR_##id] = (name),
 	SEGW_COUNTERS(X)
 #undef X
 };
