@@ -241,6 +241,18 @@ static void e_addr(struct nftnl_rule *r, const struct hal_fw_prefix *p, int is_s
 	e_cmp(r, neg ? NFT_CMP_NEQ : NFT_CMP_EQ, net, alen);
 }
 
+/* userdata: nft shows it as the rule's comment (TLV type 0) */
+static void e_comment(struct nftnl_rule *r, const char *comment)
+{
+	uint8_t ud[64];
+	size_t n = strnlen(comment, sizeof(ud) - 3);
+	ud[0] = 0;
+	ud[1] = (uint8_t)(n + 1);
+	memcpy(ud + 2, comment, n);
+	ud[2 + n] = 0;
+	nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, ud, (uint32_t)n + 3);
+}
+
 static struct nftnl_rule *new_rule(const char *table)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
@@ -395,12 +407,8 @@ static void build_rule(struct batch *b, const char *table, const struct hal_fw_r
 		add_expr(r, e);
 		if (x->verdicts) {
 			char comment2[40];
-			int n2 = snprintf(comment2, sizeof(comment2), "segw rules from %u (map)", x->id);
-			uint8_t ud2[48];
-			ud2[0] = 0;
-			ud2[1] = (uint8_t)(n2 + 1);
-			memcpy(ud2 + 2, comment2, (size_t)n2 + 1);
-			nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, ud2, (uint32_t)n2 + 3);
+			snprintf(comment2, sizeof(comment2), "segw rules from %u (map)", x->id);
+			e_comment(r, comment2);
 			put_rule(b, r, x->id);
 			return;
 		}
@@ -431,14 +439,40 @@ static void build_rule(struct batch *b, const char *table, const struct hal_fw_r
 	case HAL_FW_QUEUE: e_queue(r, native_queue, rs->queue_num, rs->queue_fail_open); break;
 	}
 	char comment[32];
-	int n = snprintf(comment, sizeof(comment), "segw rule %u", x->id);
-	/* userdata: nft shows it as the rule's comment (TLV type 0) */
-	uint8_t ud[40];
-	ud[0] = 0;
-	ud[1] = (uint8_t)(n + 1);
-	memcpy(ud + 2, comment, (size_t)n + 1);
-	nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, ud, (uint32_t)n + 3);
+	snprintf(comment, sizeof(comment), "segw rule %u", x->id);
+	e_comment(r, comment);
 	put_rule(b, r, x->id);
+}
+
+/*
+ * A zone's admission limit: `[iifname X | saddr P] limit rate over N/second
+ * burst B packets counter drop`, commented "segw admit ZONE". It stands after
+ * the rules for known connections, so only new ones meet it.
+ */
+static void build_admit(struct batch *b, const char *table, const struct hal_fw_admit *a)
+{
+	struct nftnl_rule *r = new_rule(table);
+	if (a->iif) {
+		e_ifname(r, NFT_META_IIFNAME, a->iif);
+	} else if (a->src) {
+		uint8_t fam = a->src->ipver == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+		e_meta(r, NFT_META_NFPROTO);
+		e_cmp(r, NFT_CMP_EQ, &fam, 1);
+		e_addr(r, a->src, 1, 0);
+	}
+	struct nftnl_expr *e = nftnl_expr_alloc("limit");
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, a->rate_per_s);
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1); /* per second */
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, a->burst);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV); /* "over" */
+	add_expr(r, e);
+	e_counter(r);
+	e_verdict(r, NF_DROP);
+	char comment[48];
+	snprintf(comment, sizeof(comment), "segw admit %s", a->zone ? a->zone : "?");
+	e_comment(r, comment);
+	put_rule(b, r, 0);
 }
 
 static void put_table(struct batch *b, const char *table, uint16_t type, uint16_t flags)
@@ -700,6 +734,8 @@ static int nft_apply(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *e
 		e_queue(r, d->native_queue, rs->queue_num, rs->queue_fail_open);
 		put_rule(&b, r, 0);
 	}
+	for (uint32_t i = 0; i < rs->n_admit; i++)
+		build_admit(&b, cfg->table, &rs->admit[i]);
 	for (uint32_t i = 0; i < rs->n_rules; i++)
 		build_rule(&b, cfg->table, &rs->rules[i], rs, d->native_queue, i);
 	if (rs->default_verdict == HAL_FW_REJECT) {

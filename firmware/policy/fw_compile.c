@@ -105,6 +105,68 @@ static int zone_alts(const struct policy *p, int zone, const struct board_desc *
 	return 0;
 }
 
+/*
+ * Zone admission limits (zone ... new-flows N/s): one kernel limit per zone,
+ * shared by the zone's ports (or, for a zone of prefixes, its prefixes: each
+ * its own limit of the same rate). Burst: a tenth of a second, at least 16.
+ */
+static int admit_compile(const struct policy *p, const struct board_desc *b,
+			 struct fw_compiled *out, char *err, size_t errlen)
+{
+	uint32_t n = 0, ns = 0;
+	for (uint32_t i = 0; i < p->n_zones; i++)
+		if (p->zones[i].new_flows_per_s) {
+			n += p->zones[i].n_ports ? p->zones[i].n_ports : p->zones[i].n_prefixes;
+			ns += p->zones[i].n_ports ? 0 : p->zones[i].n_prefixes;
+		}
+	if (!n)
+		return 0;
+	out->admit = calloc(n, sizeof(*out->admit));
+	out->admit_src = ns ? calloc(ns, sizeof(*out->admit_src)) : NULL;
+	if (!out->admit || (ns && !out->admit_src)) {
+		fw_compiled_free(out);
+		return -ENOMEM;
+	}
+	uint32_t k = 0, ks = 0;
+	for (uint32_t i = 0; i < p->n_zones; i++) {
+		const struct policy_zone *z = &p->zones[i];
+		if (!z->new_flows_per_s)
+			continue;
+		uint32_t burst = z->new_flows_per_s / 10 > 16 ? z->new_flows_per_s / 10 : 16;
+		struct alt alts[64];
+		unsigned na = 0;
+		int rc = 0;
+		if (z->n_ports) {
+			/* the zone's ports only: not its default-zone catch-all */
+			struct policy_zone only = *z;
+			only.n_prefixes = 0;
+			only.is_default = 0;
+			struct policy one = *p;
+			one.zones = &only;
+			rc = zone_alts(&one, 0, b, alts, 64, &na, err, errlen);
+			for (unsigned a = 0; !rc && a < na; a++)
+				out->admit[k++] = (struct hal_fw_admit){ z->name, alts[a].ifname, NULL,
+									 z->new_flows_per_s, burst };
+		} else {
+			for (uint32_t j = 0; j < z->n_prefixes; j++) {
+				struct hal_fw_prefix *s = &out->admit_src[ks++];
+				memcpy(s->addr, z->prefixes[j].addr, sizeof(s->addr));
+				s->ipver = z->prefixes[j].ipver;
+				s->len = z->prefixes[j].len;
+				out->admit[k++] = (struct hal_fw_admit){ z->name, NULL, s,
+									 z->new_flows_per_s, burst };
+			}
+		}
+		if (rc) {
+			fw_compiled_free(out);
+			return rc;
+		}
+	}
+	out->rs.admit = out->admit;
+	out->rs.n_admit = k;
+	return 0;
+}
+
 static int map_verdict(uint8_t v) { return v == HAL_FW_ACCEPT || v == HAL_FW_DROP; }
 
 /*
@@ -366,7 +428,7 @@ int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_m
 	} else {
 		out->rs.deny_sets = 1; /* the pipeline's denials, first in the chain */
 	}
-	return 0;
+	return admit_compile(p, board, out, err, errlen);
 }
 
 void fw_compiled_free(struct fw_compiled *c)
@@ -376,5 +438,7 @@ void fw_compiled_free(struct fw_compiled *c)
 	free(c->verdicts);
 	free((void *)c->rs.rules);
 	free(c->items);
+	free(c->admit);
+	free(c->admit_src);
 	memset(c, 0, sizeof(*c));
 }

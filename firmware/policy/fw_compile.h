@@ -62,6 +62,8 @@ struct fw_compiled {
 	uint16_t *ports;
 	uint8_t *verdicts;
 	uint32_t l7_rules; /* policy rules left to the pipeline */
+	struct hal_fw_admit *admit;
+	struct hal_fw_prefix *admit_src;
 };
 
 int fw_compile(const struct policy *p, const struct board_desc *board, enum fw_mode mode,

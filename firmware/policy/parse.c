@@ -441,6 +441,19 @@ static int grow(void **arr, uint32_t n, size_t sz)
 	return 0;
 }
 
+/* A rate like 100/s: its number into *n (1 to 10,000,000), else an error at @v. */
+static int take_rate(struct parser *ps, struct tok *v, uint32_t *n)
+{
+	if (v && v->len > 2 && v->len < 16 && v->s[v->len - 2] == '/' && v->s[v->len - 1] == 's') {
+		struct tok num = *v;
+		num.len -= 2;
+		if (!parse_u32(&num, 10000000, n) && *n > 0)
+			return 0;
+	}
+	ERR(ps, v ? v->col : end_col(ps), "expected a rate like 100/s");
+	return -EINVAL;
+}
+
 static void st_zone(struct parser *ps)
 {
 	struct policy *p = ps->p;
@@ -458,6 +471,7 @@ static void st_zone(struct parser *ps)
 	}
 	struct vec ports = { .sz = POLICY_NAME_MAX }, pfx = { .sz = sizeof(struct policy_prefix) };
 	int seen_ports = 0, seen_pfx = 0, is_default = 0;
+	uint32_t new_flows = 0, new_flows_col = 0;
 	while (!ps->line_failed && peek(ps)) {
 		struct tok *k = next(ps);
 		if (is_word(k, "default") && !is_default) {
@@ -488,11 +502,17 @@ static void st_zone(struct parser *ps)
 		} else if (is_word(k, "prefixes") && !seen_pfx) {
 			seen_pfx = 1;
 			parse_list(ps, "a prefix", prefix_item, &pfx);
+		} else if (is_word(k, "new-flows") && !new_flows) {
+			new_flows_col = k->col;
+			take_rate(ps, next(ps), &new_flows);
 		} else {
-			ERR(ps, k->col, "expected 'ports', 'prefixes' or 'default', got '%.*s'",
+			ERR(ps, k->col,
+			    "expected 'ports', 'prefixes', 'default' or 'new-flows', got '%.*s'",
 			    (int)k->len, k->s);
 		}
 	}
+	if (new_flows && !ports.n && !pfx.n)
+		ERR(ps, new_flows_col, "new-flows needs the zone's ports or prefixes to match on");
 	if (ps->line_failed || grow((void **)&p->zones, p->n_zones, sizeof(*p->zones))) {
 		free(ports.v);
 		free(pfx.v);
@@ -505,6 +525,7 @@ static void st_zone(struct parser *ps)
 	z->prefixes = pfx.v;
 	z->n_prefixes = pfx.n;
 	z->is_default = (uint8_t)is_default;
+	z->new_flows_per_s = new_flows;
 }
 
 static void st_set(struct parser *ps)
@@ -884,19 +905,9 @@ static void st_rule(struct parser *ps)
 				r.log = 1;
 			} else if (is_word(k, "rate-limit")) {
 				ONCE(21, k);
-				struct tok *v = next(ps);
-				char buf[16];
 				uint32_t n;
-				if (v && v->len > 2 && v->len < sizeof(buf) && v->s[v->len - 2] == '/' &&
-				    v->s[v->len - 1] == 's') {
-					struct tok num = *v;
-					num.len -= 2;
-					if (!parse_u32(&num, 10000000, &n) && n > 0) {
-						r.rate_per_s = n;
-						continue;
-					}
-				}
-				ERR(ps, v ? v->col : end_col(ps), "expected a rate like 100/s");
+				if (take_rate(ps, next(ps), &n) == 0)
+					r.rate_per_s = n;
 			} else {
 				ERR(ps, k->col, "expected 'log' or 'rate-limit' after the action, got '%.*s'",
 				    (int)k->len, k->s);

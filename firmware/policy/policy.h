@@ -6,6 +6,7 @@
  * Language (one statement per line, `#` starts a comment):
  *
  *   zone NAME [ports PORT[,PORT...]] [prefixes PREFIX[,PREFIX...]] [default]
+ *             [new-flows N/s]
  *   set addr NAME PREFIX[,PREFIX...]
  *   set port NAME PORT|LO-HI[,...]
  *   set name NAME PATTERN[,PATTERN...]
@@ -27,7 +28,11 @@
  *   below it) or "*" (any name present). Names compare case-insensitively.
  *   When zones are defined, exactly one is marked `default`: addresses that
  *   no prefix claims (and that did not arrive on a port of a zone) belong to
- *   it. Rules are evaluated in ascending ID order: the first that matches
+ *   it. `new-flows N/s` is the zone's admission limit: new connections
+ *   arriving on its ports above N a second (burst N/10, at least 16) are
+ *   dropped by the kernel before they reach the pipeline, counted per zone
+ *   (a flood from one zone cannot starve the others of the queue).
+ *   Rules are evaluated in ascending ID order: the first that matches
  *   decides; none matching takes `default action` (deny when unset).
  *
  * Owner:      policy_parse() returns a struct policy the caller owns
@@ -98,6 +103,7 @@ struct policy_zone {
 	uint32_t n_prefixes;
 	struct policy_prefix *prefixes;
 	uint8_t is_default;
+	uint32_t new_flows_per_s; /* admission limit; 0: none */
 };
 
 struct policy_backend {

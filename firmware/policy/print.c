@@ -120,6 +120,8 @@ int policy_print(const struct policy *p, FILE *o)
 		}
 		if (z->is_default)
 			fputs(" default", o);
+		if (z->new_flows_per_s)
+			fprintf(o, " new-flows %u/s", z->new_flows_per_s);
 		fputc('\n', o);
 	}
 	for (uint32_t i = 0; i < p->n_sets; i++) {
@@ -243,7 +245,7 @@ int policy_equal(const struct policy *a, const struct policy *b)
 	for (uint32_t i = 0; i < a->n_zones; i++) {
 		const struct policy_zone *x = &a->zones[i], *y = &b->zones[i];
 		if (strcmp(x->name, y->name) || x->n_ports != y->n_ports || x->is_default != y->is_default ||
-		    x->n_prefixes != y->n_prefixes ||
+		    x->n_prefixes != y->n_prefixes || x->new_flows_per_s != y->new_flows_per_s ||
 		    (x->n_ports && memcmp(x->ports, y->ports, x->n_ports * sizeof(*x->ports))) ||
 		    !prefixes_eq(x->prefixes, y->prefixes, x->n_prefixes))
 			return 0;

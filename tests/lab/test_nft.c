@@ -230,6 +230,49 @@ static void test_fold_order(void **state)
 	policy_free(p);
 }
 
+/* Zone admission limits: one limit rule per port (or prefix), before any
+ * policy rule, after the rules of known connections; counted drops. */
+static void test_admission(void **state)
+{
+	(void)state;
+	const char *t = "zone internal ports int0\n"
+			"zone external ports ext0 default new-flows 2000/s\n"
+			"zone partner prefixes 203.0.113.0/24 new-flows 50/s\n"
+			"rule 10 from external to internal tcp dport 80 allow\n"
+			"default action deny\n";
+	struct policy *p = load(t);
+	struct fw_compiled fc;
+	char err[256];
+	assert_int_equal(fw_compile(p, board_get(), FW_MODE_INLINE, 0, 1, &fc, err, sizeof(err)), 0);
+	assert_int_equal(fc.rs.n_admit, 2);
+	assert_string_equal(fc.rs.admit[0].zone, "external");
+	assert_non_null(fc.rs.admit[0].iif);
+	assert_null(fc.rs.admit[0].src);
+	assert_int_equal(fc.rs.admit[0].rate_per_s, 2000);
+	assert_int_equal(fc.rs.admit[0].burst, 200);
+	assert_non_null(fc.rs.admit[1].src); /* a zone of prefixes: by source */
+	assert_int_equal(fc.rs.admit[1].burst, 16);
+	struct nft_fw_cfg cfg = { .table = "segw", .hook_forward = 1 };
+	struct hal_fw fw = { .name = "t", .ops = &nft_fw_ops, .config = &cfg };
+	assert_int_equal(fw.ops->open(&fw), 0);
+	assert_int_equal(fw.ops->apply(&fw, &fc.rs, err, sizeof(err)), 0);
+	char *l = capture("nft list table inet segw");
+	const char *a1 = strstr(l, "limit rate over 2000/second burst 200 packets counter");
+	const char *a2 = strstr(l, "ip saddr 203.0.113.0/24 limit rate over 50/second burst 16 packets");
+	const char *r10 = strstr(l, "segw rule 10");
+	assert_non_null(a1);
+	assert_non_null(a2);
+	assert_non_null(strstr(l, "comment \"segw admit external\""));
+	assert_non_null(r10);
+	assert_true(a1 < r10 && a2 < r10); /* before the policy's rules */
+	assert_true(strstr(l, "ct state established,related") < a1); /* after known ones */
+	free(l);
+	fw.ops->remove(&fw);
+	fw.ops->close(&fw);
+	fw_compiled_free(&fc);
+	policy_free(p);
+}
+
 int main(void)
 {
 	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0) {
@@ -244,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_apply_replace_refuse_remove),
 		cmocka_unit_test(test_scale_10k),
 		cmocka_unit_test(test_fold_order),
+		cmocka_unit_test(test_admission),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

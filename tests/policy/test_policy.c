@@ -53,9 +53,9 @@ static char *print_str(const struct policy *p)
 static const char *sample =
 	"# a SEG/mSEG policy\n"
 	"zone internal ports int0 prefixes 10.0.0.0/8,fd00::/8\n"
-	"zone external ports ext0 default\n"
+	"zone external ports ext0 default new-flows 5000/s\n"
 	"zone partner prefixes 203.0.113.0/24\n"
-	"zone mobile prefixes 172.16.0.0/12\n"
+	"zone mobile prefixes 172.16.0.0/12 new-flows 200/s\n"
 	"zone dmz prefixes 198.51.100.0/24\n"
 	"set addr resolvers 10.0.0.53, 10.0.0.54\n"
 	"set name evidence \"*.evidence.example\", \"evidence.example\"\n"
@@ -89,6 +89,11 @@ static void test_roundtrip(void **state)
 	assert_non_null(strstr(t1, "rule 20 from internal to external app QUIC,TLS allow\n"));
 	assert_non_null(strstr(t1, "client-ou \"BWV \\\"x\\\"\""));
 	assert_non_null(strstr(t1, "backend v6-be [fd00::80]:8443\n"));
+	assert_non_null(strstr(t1, "zone external ports ext0 default new-flows 5000/s\n"));
+	assert_int_equal(p->zones[3].new_flows_per_s, 200);
+	q->zones[3].new_flows_per_s = 201; /* the admission limit is part of the policy */
+	assert_false(policy_equal(p, q));
+	q->zones[3].new_flows_per_s = 200;
 	/* a change is seen by equality */
 	q->rules[3].log ^= 1;
 	assert_false(policy_equal(p, q));
@@ -117,6 +122,11 @@ static void test_errors(void **state)
 	parse_fails("rule 1 client-ou \"unterminated allow\n", "t.policy:1:18: unterminated string");
 	parse_fails("zone a\nzone a\n", "t.policy:2:6: 'a' is already defined");
 	parse_fails("rule 0 allow\n", "expected a rule id");
+	parse_fails("zone a ports x new-flows 0/s\n", "t.policy:1:26: expected a rate like 100/s");
+	parse_fails("zone a ports x new-flows many\n", "t.policy:1:26: expected a rate like 100/s");
+	parse_fails("zone a default new-flows 10/s\n",
+		    "t.policy:1:16: new-flows needs the zone's ports or prefixes");
+	parse_fails("zone a ports x new-flows 1/s new-flows 2/s\n", "t.policy:1:30: expected 'ports'");
 	parse_fails("rule 1 allow log log\n", "'log' given twice");
 	parse_fails("frobnicate\n", "expected a statement");
 	parse_fails("rule 1 allow\x01\n", "unexpected character");

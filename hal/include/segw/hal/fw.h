@@ -66,6 +66,18 @@ struct hal_fw_ruleset {
 	uint32_t mark_allow, mark_deny;
 	/* tap mode: deny sets the pipeline fills through block() */
 	uint8_t deny_sets;
+	/* admission limits, checked before any rule: a new connection that
+	 * arrives on @iif (or, without iif, comes from @src) above @rate_per_s
+	 * (burst @burst) is dropped and counted; the rule's comment names @zone */
+	const struct hal_fw_admit *admit;
+	uint32_t n_admit;
+};
+
+struct hal_fw_admit {
+	const char *zone;
+	const char *iif;
+	const struct hal_fw_prefix *src;
+	uint32_t rate_per_s, burst;
 };
 
 /* A connection to stop in the kernel (tap mode): both directions. */
