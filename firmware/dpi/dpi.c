@@ -45,7 +45,8 @@ struct active {
 	uint32_t decided_at; /* packet count at the decision, 0 undecided */
 	uint16_t pay_pkts;   /* packets with payload seen */
 	uint8_t locked;      /* 1 + detector that said FOUND_MORE, 0 none */
-	uint8_t pad;
+	uint8_t touched;     /* a packet since the reclaim clock last passed */
+	struct flow *owner;  /* the flow holding this state, NULL when free */
 };
 
 struct rich {
@@ -62,6 +63,7 @@ struct dpi_engine {
 	struct active *act;
 	uint8_t *scratch; /* act_n * n_det * DPI_SCRATCH */
 	uint32_t act_n, act_free, act_bump; /* bump: never used yet (pages untouched) */
+	uint32_t act_hand;                  /* the reclaim clock's hand */
 
 	struct rich *rich;
 	uint32_t rich_n, rich_free, rich_bump;
@@ -197,6 +199,7 @@ static void stream_release(struct dpi_engine *e, struct active *a)
 static void active_release(struct dpi_engine *e, struct active *a)
 {
 	stream_release(e, a);
+	a->owner = NULL;
 	a->next_free = e->act_free;
 	e->act_free = (uint32_t)(a - e->act);
 }
@@ -227,6 +230,35 @@ static int wants_empty(const struct dpi_engine *e, uint64_t cand)
 	return 0;
 }
 
+static void finish(struct dpi_engine *e, struct flow *f, struct active *a, int budget);
+
+/*
+ * The state pool is full: give up on the flow whose classification has
+ * waited longest without a packet (a second-chance clock over the pool: a
+ * packet sets `touched`, the hand clears it and takes the first state found
+ * clear). That flow is decided now as what was learnt so far (usually
+ * unknown), as when its budget runs out. Floods of flows that never finish
+ * (one SYN, one datagram) are taken first; a flow that keeps sending keeps its
+ * state. Two turns at most: bounded work, and it always frees one state.
+ */
+static int active_reclaim(struct dpi_engine *e)
+{
+	for (uint32_t n = 0; n < 2 * e->act_n; n++) {
+		struct active *a = &e->act[e->act_hand];
+		e->act_hand = e->act_hand + 1 < e->act_n ? e->act_hand + 1 : 0;
+		if (!a->owner)
+			continue;
+		if (a->touched) {
+			a->touched = 0;
+			continue;
+		}
+		e->ctr[DPI_CTR_STATE_RECLAIMED]++;
+		finish(e, a->owner, a, 0); /* back to the free list */
+		return 0;
+	}
+	return -ENOSPC;
+}
+
 static struct active *active_get(struct dpi_engine *e, struct flow *f)
 {
 	uint32_t i;
@@ -242,8 +274,14 @@ static struct active *active_get(struct dpi_engine *e, struct flow *f)
 		a = &e->act[i];
 	} else {
 		e->ctr[DPI_CTR_STATE_POOL_EXHAUSTED]++;
-		return NULL;
+		if (active_reclaim(e) || e->act_free == NONE)
+			return NULL;
+		i = e->act_free;
+		a = &e->act[i];
+		e->act_free = a->next_free;
 	}
+	a->owner = f;
+	a->touched = 1;
 	memset(&a->facts, 0, sizeof(a->facts));
 	a->cand = candidates(e, f->key.proto);
 	a->excluded = 0;
@@ -424,8 +462,10 @@ void dpi_flow_packet(struct dpi_engine *e, struct flow *f, const struct pkt *p,
 			finish_bare(e, f, 0);
 			return;
 		}
-	} else if (a->pkts < UINT32_MAX) {
-		a->pkts++;
+	} else {
+		a->touched = 1;
+		if (a->pkts < UINT32_MAX)
+			a->pkts++;
 	}
 	if (plen && a->pay_pkts < UINT16_MAX)
 		a->pay_pkts++;

@@ -28,7 +28,9 @@ struct dpi_facts;
 /*
  * Engine counters (dpi_engine_counters()); the stats/counters.h names are
  * the same with the "dpi." prefix.
- *   state_pool_exhausted  a flow found no classification record: left Unknown
+ *   state_pool_exhausted  a flow found the classification records all taken
+ *                         (one is then reclaimed, below; if none can be, the
+ *                         flow is left Unknown)
  *   facts_pool_exhausted  a decided flow found no facts record: app kept,
  *                         names and fingerprints dropped
  *   stream_pool_exhausted a detector asked for a reassembly buffer, none free
@@ -42,6 +44,10 @@ struct dpi_facts;
  *   dns_cache_inserts     addresses learnt from DNS answers
  *   dns_cache_evictions   of which replaced an older entry
  *   dns_cache_named       flows named from the DNS cache
+ *   state_reclaimed       flows given up (unknown) to free classification
+ *                         state for a new flow: the pool was full, and these
+ *                         had seen no packet for a whole turn of the clock
+ *                         (floods of flows that never finish go first)
  */
 #define DPI_COUNTERS(X)                                                                            \
 	X(STATE_POOL_EXHAUSTED, "state_pool_exhausted")                                            \
@@ -56,7 +62,8 @@ struct dpi_facts;
 	X(BUDGET_EXHAUSTED, "budget_exhausted")                                                    \
 	X(DNS_CACHE_INSERTS, "dns_cache_inserts")                                                  \
 	X(DNS_CACHE_EVICTIONS, "dns_cache_evictions")                                              \
-	X(DNS_CACHE_NAMED, "dns_cache_named")
+	X(DNS_CACHE_NAMED, "dns_cache_named")                                                      \
+	X(STATE_RECLAIMED, "state_reclaimed")
 
 enum dpi_counter {
 #define X(id, name) DPI_CTR_##id,

@@ -8,7 +8,7 @@
 #include "dpi/detector.h"
 #include "dpi/dpi.h"
 
-_Static_assert(DPI_CTR__COUNT == CTR_DPI_DNS_CACHE_NAMED - CTR_DPI_STATE_POOL_EXHAUSTED + 1,
+_Static_assert(DPI_CTR__COUNT == CTR_DPI_STATE_RECLAIMED - CTR_DPI_STATE_POOL_EXHAUSTED + 1,
 	       "dpi engine counters and their stats names must match one to one");
 #include "policy/generation.h"
 
@@ -277,7 +277,7 @@ out:
 static void copy_dpi_counters(struct worker *w)
 {
 	const uint64_t *c = dpi_engine_counters(w->dpi);
-	for (unsigned i = 0; i < DPI_CTR__COUNT && i <= CTR_DPI_DNS_CACHE_NAMED - CTR_DPI_STATE_POOL_EXHAUSTED;
+	for (unsigned i = 0; i < DPI_CTR__COUNT && i <= CTR_DPI_STATE_RECLAIMED - CTR_DPI_STATE_POOL_EXHAUSTED;
 	     i++)
 		STATS_SET(w->st.c[CTR_DPI_STATE_POOL_EXHAUSTED + i], c[i]);
 }

@@ -110,6 +110,7 @@
 	X(DPI_DNS_CACHE_INSERTS, "dpi.dns_cache_inserts")                       \
 	X(DPI_DNS_CACHE_EVICTIONS, "dpi.dns_cache_evictions")                   \
 	X(DPI_DNS_CACHE_NAMED, "dpi.dns_cache_named")                           \
+	X(DPI_STATE_RECLAIMED, "dpi.state_reclaimed")                           \
 	X(POLICY_RATE_LIMITED, "policy.rate_limited")
 
 enum stats_ctr {

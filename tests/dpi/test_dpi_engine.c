@@ -43,25 +43,46 @@ static void test_state_pool_exhaustion(void **state)
 {
 	(void)state;
 	struct dpi_engine *e = dpi_engine_create(64); /* 64 classification records */
-	static struct flow f[65];
+	static struct flow f[67];
 	assert_non_null(e);
-	for (int i = 0; i < 65; i++) {
+	for (int i = 0; i < 64; i++) {
 		/* junk on the DNS port: the DNS detector waits for a better message */
 		mkflow(&f[i], 17, (uint8_t)i, (uint16_t)(2000 + i), 53);
 		feed(e, &f[i], 0, junk, 4);
 	}
 	const uint64_t *c = dpi_engine_counters(e);
+	assert_int_equal(c[DPI_CTR_STATE_POOL_EXHAUSTED], 0);
+	/* full: a new flow takes the record of the flow that waited longest
+	 * without a packet (all equal here: the clock's first), which is
+	 * decided as what it is so far, unknown */
+	mkflow(&f[64], 17, 64, 2064, 53);
+	feed(e, &f[64], 0, junk, 4);
 	assert_int_equal(c[DPI_CTR_STATE_POOL_EXHAUSTED], 1);
-	assert_true(f[64].dpi_done);
-	assert_int_equal(f[64].app, DPI_APP_UNKNOWN);
-	/* ending flows returns their records: a new flow gets one again */
-	for (int i = 0; i < 64; i++)
+	assert_int_equal(c[DPI_CTR_STATE_RECLAIMED], 1);
+	assert_false(f[64].dpi_done);
+	assert_true(f[0].dpi_done);
+	assert_int_equal(f[0].app, DPI_APP_UNKNOWN);
+	/* a flow that keeps sending keeps its record: f[1] sends again, so the
+	 * next reclaim passes it over and takes f[2] */
+	feed(e, &f[1], 0, junk, 4);
+	mkflow(&f[65], 17, 65, 2065, 53);
+	feed(e, &f[65], 0, junk, 4);
+	assert_int_equal(c[DPI_CTR_STATE_RECLAIMED], 2);
+	assert_false(f[1].dpi_done);
+	assert_true(f[2].dpi_done);
+	assert_false(f[65].dpi_done);
+	/* ending flows returns their records: a new flow gets one, no reclaim */
+	for (int i = 3; i < 64; i++)
 		dpi_flow_end(e, &f[i]);
-	mkflow(&f[0], 17, 1, 3000, 53);
-	feed(e, &f[0], 0, junk, 4);
-	assert_false(f[0].dpi_done);
-	assert_int_equal(c[DPI_CTR_STATE_POOL_EXHAUSTED], 1);
-	dpi_flow_end(e, &f[0]);
+	mkflow(&f[66], 17, 66, 3000, 53);
+	feed(e, &f[66], 0, junk, 4);
+	assert_false(f[66].dpi_done);
+	assert_int_equal(c[DPI_CTR_STATE_POOL_EXHAUSTED], 2); /* unchanged */
+	assert_int_equal(c[DPI_CTR_STATE_RECLAIMED], 2);
+	dpi_flow_end(e, &f[1]);
+	dpi_flow_end(e, &f[64]);
+	dpi_flow_end(e, &f[65]);
+	dpi_flow_end(e, &f[66]);
 	dpi_engine_destroy(e);
 }
 
