@@ -243,6 +243,7 @@ static int apply_policy(const struct board_desc *board, const char *path, enum f
 }
 
 static volatile sig_atomic_t stop_flag, reload_flag;
+static uint32_t watchdog_s; /* --watchdog: 0 off */
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
@@ -450,6 +451,8 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 		.report = no_flows ? NULL : stdout,
 		.gens = &gens,
 		.duration_ms = duration_s * 1000u,
+		.watchdog = watchdog_s ? board->watchdog : NULL,
+		.watchdog_ms = watchdog_s * 1000u,
 		.stop = &stop_flag,
 		.reload = &reload_flag,
 		.reload_fn = reload_policy,
@@ -534,6 +537,7 @@ int main(int argc, char **argv)
 		{ "inline", no_argument, NULL, O_INLINE },
 		{ "queue", required_argument, NULL, O_QUEUE },
 		{ "duration", required_argument, NULL, O_DURATION },
+		{ "watchdog", required_argument, NULL, 'W' },
 		{ "status", required_argument, NULL, O_STATUS },
 		{ "tap", required_argument, NULL, O_TAP },
 		{ "print-policy", required_argument, NULL, O_PRINT_POLICY },
@@ -590,6 +594,12 @@ int main(int argc, char **argv)
 		case O_QUEUE:
 			if (parse_u32(optarg, &queue_num, 0, 65535)) {
 				fprintf(stderr, "segwd: --queue: 0 to 65535\n");
+				return 2;
+			}
+			break;
+		case 'W':
+			if (parse_u32(optarg, &watchdog_s, 1, 60)) {
+				fprintf(stderr, "segwd: --watchdog: 1 to 60 seconds\n");
 				return 2;
 			}
 			break;

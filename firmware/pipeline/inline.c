@@ -23,6 +23,17 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* SEGW_TEST_FAULT=hang-worker@N: seconds after start, or 0 (see inline.h). */
+static uint64_t fault_hang_after_ms(void)
+{
+	const char *f = getenv("SEGW_TEST_FAULT");
+	if (!f || strncmp(f, "hang-worker@", 12) != 0)
+		return 0;
+	char *end;
+	unsigned long s = strtoul(f + 12, &end, 10);
+	return *end == 0 && s > 0 && s < 86400 ? (uint64_t)s * 1000u : 0;
+}
+
 static void write_status(const struct inline_cfg *cfg, struct stats_block *const *blocks,
 			 const struct hal_port_stats *ps)
 {
@@ -68,22 +79,42 @@ int inline_run(const struct inline_cfg *cfg, struct runner_result *res)
 	if (rc)
 		goto out;
 	struct stats_block *blocks[2] = { &w->st, rx };
-	uint64_t start = now_ms(), last_status = 0;
+	uint64_t start = now_ms(), last_status = 0, last_feed = 0;
+	uint64_t hang_at = fault_hang_after_ms();
 	struct pktbuf *v[BURST];
 	int fd = hal_port_pollfd(cfg->port);
+	struct hal_watchdog *wd = cfg->watchdog;
+	if (wd && wd->ops->start(wd, cfg->watchdog_ms) != 0)
+		wd = NULL; /* no watchdog: said by the caller's log, not fatal */
 	while (!*cfg->stop) {
 		uint64_t t = now_ms();
 		if (cfg->duration_ms && t - start >= cfg->duration_ms)
 			break;
+		if (hang_at && t - start >= hang_at) {
+			/* the fault hook: no progress, until the watchdog acts */
+			struct timespec hang = { 1, 0 };
+			nanosleep(&hang, NULL);
+			continue;
+		}
+		if (wd && t - last_feed >= cfg->watchdog_ms / 4) {
+			wd->ops->feed(wd);
+			last_feed = t;
+		}
 		if (cfg->reload && *cfg->reload) {
 			*cfg->reload = 0;
 			if (cfg->reload_fn)
 				cfg->reload_fn(cfg->reload_ctx);
 		}
-		if (cfg->status_path && t - last_status >= 1000) {
+		if ((cfg->status_path || cfg->tick_fn) && t - last_status >= 1000) {
 			struct hal_port_stats ps;
 			hal_port_stats(cfg->port, &ps);
-			write_status(cfg, blocks, &ps);
+			if (cfg->status_path)
+				write_status(cfg, blocks, &ps);
+			if (cfg->tick_fn) {
+				struct stats_snapshot snap;
+				stats_snapshot_take(&snap, blocks, 2);
+				cfg->tick_fn(cfg->tick_ctx, &snap, &ps);
+			}
 			last_status = t;
 			if (rep)
 				report_flush(rep);
@@ -136,6 +167,8 @@ int inline_run(const struct inline_cfg *cfg, struct runner_result *res)
 		}
 		STATS_ADD(w->st.heartbeat, 1);
 	}
+	if (wd && wd->ops->stop)
+		wd->ops->stop(wd);
 	worker_finish(w);
 	hal_port_stats(cfg->port, &res->port_stats);
 	if (cfg->status_path)

@@ -10,6 +10,11 @@
  * Thread:     the caller's; it returns when *stop becomes non-zero (a signal
  *             handler sets it) or @duration_ms passed (0: no limit).
  * Allocation: at start only.
+ *
+ * Fault hook for the robustness tests: environment SEGW_TEST_FAULT=
+ * "hang-worker@N" makes the worker stop making progress N seconds after
+ * start (it sleeps in the loop, as a worker stuck in a packet would), so
+ * that a test can show the watchdog and the supervisor at work.
  */
 #ifndef SEGW_PIPELINE_INLINE_H
 #define SEGW_PIPELINE_INLINE_H
@@ -19,6 +24,7 @@
 #include <stdio.h>
 
 #include "pipeline/runner.h"
+#include "segw/hal/watchdog.h"
 
 struct inline_cfg {
 	const struct board_desc *board;
@@ -42,6 +48,18 @@ struct inline_cfg {
 	/* status: a counters snapshot written (atomically: temp + rename) to
 	 * this file every second, or NULL */
 	const char *status_path;
+	/* tick: called about once a second with the counters so far (the
+	 * shared counters segment publishes from it), or NULL */
+	void (*tick_fn)(void *ctx, const struct stats_snapshot *snap,
+			const struct hal_port_stats *ps);
+	void *tick_ctx;
+	/* the board's watchdog, or NULL: started with @watchdog_ms and fed
+	 * from the packet loop itself, so only while the worker makes
+	 * progress (a worker stuck in a packet stops the feeding and the
+	 * watchdog resets the box: the supervisor restarts segwd); stopped
+	 * (magic close) on a clean exit */
+	struct hal_watchdog *watchdog;
+	uint32_t watchdog_ms;
 };
 
 int inline_run(const struct inline_cfg *cfg, struct runner_result *res);
