@@ -44,9 +44,25 @@ struct shape {
 	uint16_t sport_mask, dport_mask;
 };
 
+/*
+ * One slot: a cache line (the table is 64-byte aligned), so a probe that hits
+ * touches one line. The entry's first (best) rule is repeated here with
+ * whether it has residual predicates: a plain first rule decides without
+ * reading rule_idx or the rule itself.
+ */
 struct tentry {
 	struct tkey key;
 	uint32_t start, count; /* into compiled->rule_idx; count 0: empty slot */
+	uint32_t first;        /* rule_idx[start] */
+	uint32_t first_plain;  /* 1: the first rule has no residual predicate */
+};
+_Static_assert(sizeof(struct tentry) == 64, "a slot is a cache line");
+
+/* What a decision needs of a rule, dense (the rules themselves are large). */
+struct rule_hot {
+	uint32_t id;
+	int32_t backend;
+	uint8_t action, log, plain, pad;
 };
 
 struct ttable {
@@ -83,6 +99,7 @@ struct policy_compiled {
 	struct tgroup *groups;
 	uint32_t *rule_idx;
 	uint32_t n_entries;
+	struct rule_hot *hot; /* per rule, in rule order */
 };
 
 static uint32_t key_hash(const struct tkey *k)
@@ -304,6 +321,14 @@ static int residual(const struct policy *p, const struct policy_rule *r, const s
 	return res;
 }
 
+/* No predicate outside the hash key: residual() would say R_YES. */
+static uint8_t rule_plain(const struct policy_rule *r)
+{
+	return !(r->src.present && r->src.negate) && !(r->dst.present && r->dst.negate) &&
+	       !r->sni.present && !r->host.present && !r->query.present && !r->tls_version_min &&
+	       !r->no_sni && !r->ech && !r->client_subject && !r->client_ou;
+}
+
 /* The whole rule, field by field: the reference semantics. */
 static int rule_matches(const struct policy *p, const struct policy_rule *r,
 			const struct policy_flow *f)
@@ -352,12 +377,20 @@ static void set_result(const struct policy *p, uint32_t idx, int state, struct p
 		out->backend = -1;
 		return;
 	}
-	const struct policy_rule *r = &p->rules[idx];
 	out->kind = state == R_PENDING ? POLICY_PENDING : POLICY_MATCH;
+	out->rule_index = idx;
+	if (p->compiled && p->compiled->hot) {
+		const struct rule_hot *h = &p->compiled->hot[idx];
+		out->action = h->action;
+		out->log = h->log;
+		out->rule_id = h->id;
+		out->backend = h->backend;
+		return;
+	}
+	const struct policy_rule *r = &p->rules[idx];
 	out->action = r->action;
 	out->log = r->log;
 	out->rule_id = r->id;
-	out->rule_index = idx;
 	out->backend = r->backend;
 }
 
@@ -546,8 +579,12 @@ static int cmp_pe(const void *a, const void *b)
 static void *table_alloc(size_t bytes)
 {
 	const size_t huge = 2u << 20;
-	if (bytes < huge)
-		return calloc(1, bytes);
+	if (bytes < huge) {
+		void *p = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+		if (p)
+			memset(p, 0, bytes);
+		return p;
+	}
 	size_t sz = (bytes + huge - 1) & ~(huge - 1);
 	void *p = aligned_alloc(huge, sz);
 	if (!p)
@@ -558,7 +595,8 @@ static void *table_alloc(size_t bytes)
 }
 
 static int table_build(struct ttable *t, const struct pending_entry *pe, uint32_t n,
-		       uint32_t **rule_idx, uint32_t *n_idx, uint32_t *cap_idx, int strip_app)
+		       uint32_t **rule_idx, uint32_t *n_idx, uint32_t *cap_idx, int strip_app,
+		       const struct rule_hot *hot)
 {
 	uint32_t cap = 8;
 	while (cap < n * 2)
@@ -614,6 +652,8 @@ static int table_build(struct ttable *t, const struct pending_entry *pe, uint32_
 				t->slots[s].key = k;
 				t->slots[s].start = start;
 				t->slots[s].count = cnt;
+				t->slots[s].first = (*rule_idx)[start];
+				t->slots[s].first_plain = hot[(*rule_idx)[start]].plain;
 				break;
 			}
 		i = j;
@@ -648,6 +688,7 @@ void policy_compiled_free(struct policy_compiled *c)
 	}
 	free(c->groups);
 	free(c->rule_idx);
+	free(c->hot);
 	free(c);
 }
 
@@ -666,6 +707,17 @@ int policy_compile(struct policy *p)
 	struct policy_compiled *c = calloc(1, sizeof(*c));
 	if (!rc && !c)
 		rc = -ENOMEM;
+	if (!rc) {
+		c->hot = calloc(p->n_rules ? p->n_rules : 1, sizeof(*c->hot));
+		if (!c->hot)
+			rc = -ENOMEM;
+		for (uint32_t i = 0; !rc && i < p->n_rules; i++) {
+			const struct policy_rule *r = &p->rules[i];
+			c->hot[i] = (struct rule_hot){ .id = r->id, .backend = r->backend,
+						       .action = r->action, .log = r->log,
+						       .plain = rule_plain(r) };
+		}
+	}
 	if (!rc && b.n_shapes) {
 		c->groups = calloc(b.n_shapes, sizeof(*c->groups));
 		if (!c->groups)
@@ -690,11 +742,11 @@ int policy_compile(struct policy *p)
 			mask_bytes(tg->src_mask, tg->sh.src_len);
 			mask_bytes(tg->dst_mask, tg->sh.dst_len);
 			rc = table_build(&tg->exact, b.pe + i, j - i, &c->rule_idx, &c->n_entries,
-					 &cap_idx, 0);
+					 &cap_idx, 0, c->hot);
 			if (!rc && tg->sh.has_app) {
 				qsort(b.pe + i, j - i, sizeof(*b.pe), cmp_pe_noapp);
 				rc = table_build(&tg->noapp, b.pe + i, j - i, &c->rule_idx,
-						 &c->n_entries, &cap_idx, 1);
+						 &c->n_entries, &cap_idx, 1, c->hot);
 			}
 			i = j;
 		}
@@ -772,6 +824,13 @@ void policy_lookup(const struct policy *p, const struct policy_flow *f, struct p
 		}
 		if (!e)
 			continue;
+		if (e->first_plain) { /* the entry's best rule matches as keyed */
+			if (e->first < best) {
+				best = e->first;
+				best_state = app_pending ? R_PENDING : R_YES;
+			}
+			continue;
+		}
 		for (uint32_t i = 0; i < e->count; i++) {
 			uint32_t ri = c->rule_idx[e->start + i];
 			if (ri >= best)
