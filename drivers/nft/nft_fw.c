@@ -88,13 +88,15 @@ static void b_done(struct batch *b, struct nlmsghdr *nlh, uint32_t rule_id)
 
 static void add_expr(struct nftnl_rule *r, struct nftnl_expr *e) { nftnl_rule_add_expr(r, e); }
 
-static void e_meta(struct nftnl_rule *r, uint32_t key)
+static void e_meta_reg(struct nftnl_rule *r, uint32_t key, uint32_t reg)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("meta");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, reg);
 	add_expr(r, e);
 }
+
+static void e_meta(struct nftnl_rule *r, uint32_t key) { e_meta_reg(r, key, NFT_REG_1); }
 
 static void e_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
 {
@@ -253,14 +255,16 @@ static void e_comment(struct nftnl_rule *r, const char *comment)
 	nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, ud, (uint32_t)n + 3);
 }
 
-static struct nftnl_rule *new_rule(const char *table)
+static struct nftnl_rule *new_rule_in(const char *table, const char *chain)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, CHAIN);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	return r;
 }
+
+static struct nftnl_rule *new_rule(const char *table) { return new_rule_in(table, CHAIN); }
 
 static void put_rule(struct batch *b, struct nftnl_rule *r, uint32_t id)
 {
@@ -366,19 +370,30 @@ static void put_host_set(struct batch *b, const char *table, const char *name, u
 	}
 }
 
-static void build_rule(struct batch *b, const char *table, const struct hal_fw_rule *x,
-		       const struct hal_fw_ruleset *rs, int native_queue, uint32_t index)
+/* The set (or verdict map) of rule @index, created once, before any rule. */
+static void put_rule_set(struct batch *b, const char *table, const struct hal_fw_rule *x,
+			 const struct hal_fw_ruleset *rs, uint32_t index)
+{
+	char set_name[32];
+	snprintf(set_name, sizeof(set_name), "hosts%u", index);
+	put_host_set(b, table, set_name, index + 1, x, rs->mark_allow != 0);
+}
+
+/*
+ * Rule @index into @chain. In a zone pair's chain (@in_pair) the dispatch
+ * has matched the interfaces already: they are not matched again.
+ */
+static void build_rule(struct batch *b, const char *table, const char *chain,
+		       const struct hal_fw_rule *x, const struct hal_fw_ruleset *rs,
+		       int native_queue, uint32_t index, int in_pair)
 {
 	char set_name[32];
 	uint32_t set_id = index + 1;
-	if (x->n_dst_hosts) {
-		snprintf(set_name, sizeof(set_name), "hosts%u", index);
-		put_host_set(b, table, set_name, set_id, x, rs->mark_allow != 0);
-	}
-	struct nftnl_rule *r = new_rule(table);
-	if (x->iif)
+	snprintf(set_name, sizeof(set_name), "hosts%u", index);
+	struct nftnl_rule *r = new_rule_in(table, chain);
+	if (x->iif && !in_pair)
 		e_ifname(r, NFT_META_IIFNAME, x->iif);
-	if (x->oif)
+	if (x->oif && !in_pair)
 		e_ifname(r, NFT_META_OIFNAME, x->oif);
 	uint8_t ver = x->src ? x->src->ipver : x->dst ? x->dst->ipver :
 		      x->n_dst_hosts ? x->dst_hosts[0].ipver : 0;
@@ -472,6 +487,148 @@ static void build_admit(struct batch *b, const char *table, const struct hal_fw_
 	char comment[48];
 	snprintf(comment, sizeof(comment), "segw admit %s", a->zone ? a->zone : "?");
 	e_comment(r, comment);
+	put_rule(b, r, 0);
+}
+
+/*
+ * Chains per zone pair. Every (input, output) port pair that some rule names
+ * gets a chain of its own, holding, in the policy's order, every rule that
+ * can match traffic between those two ports (the pair's rules and the rules
+ * of "any" zone), then the default verdict. One verdict-map lookup on
+ * (iifname . oifname) in the main chain jumps there, so a packet meets only
+ * its pair's rules; traffic between ports no rule pairs falls through to the
+ * main chain's remaining rules.
+ */
+#define MAX_PAIRS 256
+#define PAIR_MAP "zonepairs"
+#define PAIR_MAP_ID 200000u
+
+struct zone_pairs {
+	unsigned n;
+	const char *iif[MAX_PAIRS], *oif[MAX_PAIRS];
+};
+
+static void zone_pairs_find(struct zone_pairs *zp, const struct hal_fw_ruleset *rs)
+{
+	zp->n = 0;
+	for (uint32_t i = 0; i < rs->n_rules; i++) {
+		const struct hal_fw_rule *x = &rs->rules[i];
+		if (!x->iif || !x->oif)
+			continue;
+		unsigned k = 0;
+		while (k < zp->n && (strcmp(zp->iif[k], x->iif) || strcmp(zp->oif[k], x->oif)))
+			k++;
+		if (k < zp->n)
+			continue;
+		if (zp->n == MAX_PAIRS) { /* too many: one chain for all, as without zones */
+			zp->n = 0;
+			return;
+		}
+		zp->iif[zp->n] = x->iif;
+		zp->oif[zp->n++] = x->oif;
+	}
+}
+
+static void pair_chain_name(char *buf, size_t n, const char *iif, const char *oif)
+{
+	snprintf(buf, n, "zp-%s-%s", iif, oif);
+}
+
+static void put_plain_chain(struct batch *b, const char *table, const char *name)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	struct nlmsghdr *nlh = b_next(b);
+	if (nlh) {
+		nlh = nftnl_chain_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWCHAIN, NFPROTO_INET,
+						  NLM_F_CREATE, b->next_seq);
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		b_done(b, nlh, 0);
+	}
+	nftnl_chain_free(c);
+}
+
+static void put_zone_pairs(struct batch *b, const char *table, const struct hal_fw_ruleset *rs,
+			   const struct zone_pairs *zp, int native_queue)
+{
+	char name[2 * IFNAMSIZ + 8];
+	for (unsigned k = 0; k < zp->n; k++) {
+		pair_chain_name(name, sizeof(name), zp->iif[k], zp->oif[k]);
+		put_plain_chain(b, table, name);
+		for (uint32_t i = 0; i < rs->n_rules; i++) {
+			const struct hal_fw_rule *x = &rs->rules[i];
+			if ((x->iif && strcmp(x->iif, zp->iif[k])) || (x->oif && strcmp(x->oif, zp->oif[k])))
+				continue;
+			build_rule(b, table, name, x, rs, native_queue, i, 1);
+		}
+		/* nothing matched: the default, here (no fall-through) */
+		struct nftnl_rule *r = new_rule_in(table, name);
+		if (rs->default_verdict == HAL_FW_REJECT)
+			e_reject(r);
+		else
+			e_verdict(r, rs->default_verdict == HAL_FW_ACCEPT ? NF_ACCEPT : NF_DROP);
+		e_comment(r, "segw default");
+		put_rule(b, r, 0);
+	}
+	/* the dispatch map: iifname . oifname -> jump the pair's chain */
+	struct nftnl_set *s = nftnl_set_alloc();
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, PAIR_MAP);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 2 * IFNAMSIZ);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, (41u << 6) | 41u); /* ifname . ifname */
+	nftnl_set_set_u32(s, NFTNL_SET_ID, PAIR_MAP_ID);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_CONSTANT | NFT_SET_MAP);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 16);
+	struct nlmsghdr *nlh = b_next(b);
+	if (nlh) {
+		nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE,
+					    b->next_seq);
+		nftnl_set_nlmsg_build_payload(nlh, s);
+		b_done(b, nlh, 0);
+	}
+	nftnl_set_free(s);
+	/* elements, 32 to a message (each well under 200 bytes: within the
+	 * batch's 8 KiB per message) */
+	for (unsigned k0 = 0; k0 < zp->n; k0 += 32) {
+		struct nftnl_set *c = nftnl_set_alloc();
+		nftnl_set_set_str(c, NFTNL_SET_TABLE, table);
+		nftnl_set_set_str(c, NFTNL_SET_NAME, PAIR_MAP);
+		nftnl_set_set_u32(c, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_u32(c, NFTNL_SET_ID, PAIR_MAP_ID);
+		for (unsigned k = k0; k < zp->n && k < k0 + 32; k++) {
+			uint8_t key[2 * IFNAMSIZ] = { 0 };
+			snprintf((char *)key, IFNAMSIZ, "%s", zp->iif[k]);
+			snprintf((char *)key + IFNAMSIZ, IFNAMSIZ, "%s", zp->oif[k]);
+			pair_chain_name(name, sizeof(name), zp->iif[k], zp->oif[k]);
+			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, sizeof(key));
+			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, (uint32_t)NFT_JUMP);
+			nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, name);
+			nftnl_set_elem_add(c, e);
+		}
+		nlh = b_next(b);
+		if (nlh) {
+			nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSETELEM, NFPROTO_INET,
+						    NLM_F_CREATE, b->next_seq);
+			nftnl_set_elems_nlmsg_build_payload(nlh, c);
+			b_done(b, nlh, 0);
+		}
+		nftnl_set_free(c);
+	}
+	struct nftnl_rule *r = new_rule(table);
+	e_meta_reg(r, NFT_META_IIFNAME, NFT_REG32_00);
+	e_meta_reg(r, NFT_META_OIFNAME, NFT_REG32_00 + IFNAMSIZ / 4);
+	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG32_00);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, PAIR_MAP);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, PAIR_MAP_ID);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+	add_expr(r, e);
+	e_comment(r, "segw zone pairs");
 	put_rule(b, r, 0);
 }
 
@@ -737,7 +894,17 @@ static int nft_apply(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *e
 	for (uint32_t i = 0; i < rs->n_admit; i++)
 		build_admit(&b, cfg->table, &rs->admit[i]);
 	for (uint32_t i = 0; i < rs->n_rules; i++)
-		build_rule(&b, cfg->table, &rs->rules[i], rs, d->native_queue, i);
+		if (rs->rules[i].n_dst_hosts)
+			put_rule_set(&b, cfg->table, &rs->rules[i], rs, i);
+	struct zone_pairs zp;
+	zone_pairs_find(&zp, rs);
+	if (zp.n)
+		put_zone_pairs(&b, cfg->table, rs, &zp, d->native_queue);
+	/* the main chain: everything not dispatched to a pair's chain (a rule
+	 * of one pair of ports only ever matches dispatched traffic) */
+	for (uint32_t i = 0; i < rs->n_rules; i++)
+		if (!zp.n || !rs->rules[i].iif || !rs->rules[i].oif)
+			build_rule(&b, cfg->table, CHAIN, &rs->rules[i], rs, d->native_queue, i, 0);
 	if (rs->default_verdict == HAL_FW_REJECT) {
 		struct nftnl_rule *r = new_rule(cfg->table);
 		e_reject(r);

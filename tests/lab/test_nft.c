@@ -93,9 +93,26 @@ static void test_apply_replace_refuse_remove(void **state)
 
 	assert_int_equal(fw.ops->apply(&fw, &fc.rs, err, sizeof(err)), 0);
 	char *l = capture("nft list table inet segw");
-	assert_int_equal(count(l, "comment \"segw rule "), (int)fc.rs.n_rules);
+	/* chains per zone pair: rule 20 (internal -> dmz, both ports) lives in
+	 * its pair's chain only, without interface matches; rules of one side
+	 * (10, 30: to the default zone) or none (50) are in the main chain and
+	 * in each pair chain they can match, in the policy's order, then the
+	 * default; the main chain dispatches with one map lookup */
+	assert_non_null(strstr(l, "iifname . oifname vmap @zonepairs"));
+	assert_non_null(strstr(l, "\"segw-int0\" . \"segw-dmz0\" : jump zp-segw-int0-segw-dmz0"));
+	const char *zp = strstr(l, "chain zp-segw-int0-segw-dmz0 {");
+	assert_non_null(zp);
 	assert_int_equal(count(l, "comment \"segw rule 20\""), 2);
-	assert_non_null(strstr(l, "iifname \"segw-int0\" oifname \"segw-dmz0\" tcp dport 443"));
+	assert_int_equal(count(zp, "comment \"segw rule 20\""), 2);
+	assert_non_null(strstr(zp, "\t\ttcp dport 443 counter packets 0 bytes 0 ct mark set 0x5e000101 "
+				   "accept comment \"segw rule 20\""));
+	assert_null(strstr(l, "oifname \"segw-dmz0\"")); /* the dispatch matched it */
+	assert_true(strstr(zp, "segw rule 10") < strstr(zp, "segw rule 20"));
+	assert_true(strstr(zp, "segw rule 30") < strstr(zp, "segw rule 40"));
+	assert_true(strstr(zp, "segw rule 40") < strstr(zp, "segw rule 50"));
+	assert_true(strstr(zp, "segw rule 50") < strstr(zp, "drop comment \"segw default\""));
+	assert_int_equal(count(l, "comment \"segw rule 50\""), 2); /* main + the pair */
+	assert_true(strstr(l, "vmap @zonepairs") < strstr(l, "ip saddr != 192.168.0.0/16"));
 	assert_non_null(strstr(l, "ct mark set 0x5e000101 accept comment \"segw rule 20\""));
 	assert_non_null(strstr(l, "ct state established,related queue num 3"));
 	assert_non_null(strstr(l, "policy drop;"));
@@ -105,9 +122,8 @@ static void test_apply_replace_refuse_remove(void **state)
 	assert_non_null(strstr(l, "ip saddr != 192.168.0.0/16"));
 	assert_non_null(strstr(l, "queue num 3 bypass")); /* rule 10: to the pipeline */
 	assert_non_null(strstr(l, "ct mark 0x5e000101 accept"));
-	/* order is the policy's */
-	assert_true(strstr(l, "segw rule 10") < strstr(l, "segw rule 20"));
-	assert_true(strstr(l, "segw rule 40") < strstr(l, "segw rule 50"));
+	/* order is the policy's (in the pair's chain, above; in the main chain) */
+	assert_true(strstr(l, "segw rule 10") < strstr(l, "segw rule 30"));
 	free(l);
 
 	/* apply again with another policy: replaced whole, atomically */
