@@ -27,7 +27,9 @@
 #include "pipeline/report.h"
 #include "pipeline/runner.h"
 #include "pipeline/zone.h"
+#include "mgmt/mgmt_ctl.h"
 #include "segw/hal/board.h"
+#include "snmp/publish.h"
 #include "version.h"
 
 static void usage(FILE *o)
@@ -60,10 +62,16 @@ static void usage(FILE *o)
 		"                             SIGHUP reloads the policy file (kept if bad)\n"
 		"  --queue N                  with --inline: the queue number (default 0)\n"
 		"  --duration SECONDS         with --inline: stop after this long\n"
+		"  --watchdog SECONDS         with --inline/--tap: start the board's watchdog and\n"
+		"                             feed it from the packet loop (a stuck worker\n"
+		"                             stops the feeding: the watchdog resets)\n"
 		"  --status FILE              with --inline: counters snapshot, rewritten each second\n"
 		"  --tap PORT                 run on the board port PORT as a mirror: apply --policy\n"
 		"                             (tap mode) and write denied flows into the kernel's\n"
-		"                             deny sets; --duration and --status as with --inline\n");
+		"                             deny sets; --duration and --status as with --inline\n"
+		"  --stats-dir DIR            publish the counters for segw-snmp in DIR/segwd.stats\n"
+		"                             (each second when running, at the end of a replay)\n");
+	fputs(mgmt_ctl_usage(), o);
 }
 
 static int parse_u32(const char *s, uint32_t *out, uint32_t min, uint32_t max)
@@ -244,6 +252,35 @@ static int apply_policy(const struct board_desc *board, const char *path, enum f
 
 static volatile sig_atomic_t stop_flag, reload_flag;
 static uint32_t watchdog_s; /* --watchdog: 0 off */
+
+/* The shared counters segment (--stats-dir DIR): segw-snmp reads it. */
+static const char *stats_dir;
+static struct segwd_export *stats_export;
+
+static void export_open(const struct board_desc *board, uint32_t rules, unsigned workers)
+{
+	if (!stats_dir || stats_export)
+		return;
+	int rc = segwd_export_open(&stats_export, stats_dir, board, rules,
+				   board->pools.flows * workers);
+	if (rc)
+		fprintf(stderr, "segwd: --stats-dir %s: counters not published: %s\n", stats_dir,
+			strerror(-rc));
+}
+
+struct export_tick_ctx {
+	struct policy_gen_slot *gens;
+	const struct hal_port *port;
+};
+
+/* inline/tap: publish the counters once a second (inline_cfg.tick_fn) */
+static void export_tick(void *arg, const struct stats_snapshot *s, const struct hal_port_stats *ps)
+{
+	struct export_tick_ctx *x = arg;
+	struct policy_gen *g = gen_current(x->gens);
+	struct report_port rp = { .name = x->port->name, .index = x->port->index, .st = *ps };
+	segwd_export_publish(stats_export, s, g ? &g->zones : NULL, g, &rp, 1);
+}
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
@@ -275,12 +312,16 @@ static void reload_policy(void *arg)
 	}
 	struct policy *p = load_policy(rc->path);
 	if (!p) {
+		segwd_export_push_result(SX_PUSH_REJECTED, gen_current(rc->gens)->number,
+					 "reload refused: the policy does not parse or compile");
 		fprintf(stderr, "segwd: reload refused, generation %u stays\n",
 			gen_current(rc->gens)->number);
 		return;
 	}
 	uint32_t number = rc->next;
 	if (apply_parsed(rc->board, rc->fw, p, rc->path, rc->mode, rc->queue_num, number, stderr)) {
+		segwd_export_push_result(SX_PUSH_REJECTED, gen_current(rc->gens)->number,
+					 "reload refused: the kernel did not take the rules");
 		fprintf(stderr, "segwd: reload refused, generation %u stays\n",
 			gen_current(rc->gens)->number);
 		policy_free(p);
@@ -298,6 +339,7 @@ static void reload_policy(void *arg)
 	gen_publish(rc->gens, g);
 	rc->next++;
 	fprintf(stderr, "segwd: policy generation %u in force\n", number);
+	segwd_export_push_result(SX_PUSH_APPLIED, number, "reload applied");
 }
 
 /* Load, parse and compile a policy file; NULL with the errors on stderr. */
@@ -361,14 +403,29 @@ static int tap_block(void *arg, const struct flow *f)
 	return rc;
 }
 
+/* The control plane's events (console commits, management pushes) become
+ * the SNMP segment's push results and notifications. */
+static void mgmt_event_to_snmp(void *ctx, enum mgmt_event ev, const char *reason)
+{
+	(void)ctx;
+	enum sx_push_result r = ev == MGMT_EV_PUSH_REJECTED  ? SX_PUSH_REJECTED
+				: ev == MGMT_EV_PUSH_REVERTED ? SX_PUSH_REVERTED
+				: ev == MGMT_EV_APPLIED       ? SX_PUSH_APPLIED
+							      : SX_PUSH_CONFIRM_EXPIRED;
+	segwd_export_push_result(r, 0, reason);
+}
+
 static int run_inline(const struct board_desc *board, const char *policy_path, uint16_t queue_num,
 		      uint32_t duration_s, const char *status_path, int no_flows, const char *tap_port)
 {
-	if (!policy_path) {
+	if (!policy_path && !mgmt_ctl_enabled()) {
 		fprintf(stderr, "segwd: --inline and --tap need --policy FILE\n");
 		return 2;
 	}
-	struct policy *p = load_policy(policy_path);
+	if (mgmt_ctl_enabled())
+		mgmt_ctl_set_event_hook(mgmt_event_to_snmp, NULL);
+	struct policy *p = mgmt_ctl_enabled() ? mgmt_ctl_boot(board, &policy_path)
+					      : load_policy(policy_path);
 	if (!p)
 		return 1;
 	int fail_open = p->defaults[POLICY_DEF_QUEUE_OVERLOAD] == POLICY_QUEUE_FAIL_OPEN;
@@ -426,6 +483,10 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 		return 2;
 	}
 	gen_publish(&gens, gen);
+	export_open(board, gen->policy->n_rules, 1);
+	if (board->watchdog && board->watchdog->ops->boot_reason &&
+	    board->watchdog->ops->boot_reason(board->watchdog) == HAL_BOOT_WATCHDOG)
+		segwd_export_notify(SX_EV_WATCHDOG_REBOOT, 0, "the last reset was the watchdog's");
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -435,6 +496,16 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 	struct reload_ctx rctx = { .board = board, .fw = fw, .path = policy_path,
 				   .queue_num = queue_num, .gens = &gens, .next = 2, .mode = mode };
 	struct tap_ctx tctx = { .fw = fw, .timeout_s = 3600 };
+	struct mgmt_ctl_env cenv = { .board = board, .fw = fw, .gens = &gens, .mode = mode,
+				     .queue_num = queue_num, .reload = &reload_flag,
+				     .stop = &stop_flag, .status_path = status_path };
+	if (mgmt_ctl_enabled() && mgmt_ctl_start(&cenv)) {
+		mgmt_ctl_stop();
+		fw->ops->close(fw);
+		hal_port_close(&port);
+		gen_free(gen);
+		return 2;
+	}
 	struct inline_cfg ic = {
 		.board = board,
 		.port = &port,
@@ -455,11 +526,11 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 		.watchdog_ms = watchdog_s * 1000u,
 		.stop = &stop_flag,
 		.reload = &reload_flag,
-		.reload_fn = reload_policy,
+		.reload_fn = mgmt_ctl_enabled() ? mgmt_ctl_reload : reload_policy,
 		.reload_ctx = &rctx,
 		.block_fn = tap_port ? tap_block : NULL,
 		.block_ctx = &tctx,
-		.status_path = status_path,
+		.status_path = mgmt_ctl_status_path(status_path),
 	};
 	if (tap_port)
 		fprintf(stderr, "segwd: tap on %s\n", tap_port);
@@ -467,7 +538,19 @@ static int run_inline(const struct board_desc *board, const char *policy_path, u
 		fprintf(stderr, "segwd: inline on queue %u (%s)\n", queue_num,
 			fail_open ? "fail-open" : "fail-closed");
 	static struct runner_result res;
+	struct export_tick_ctx xtick = { .gens = &gens, .port = &port };
+	if (stats_export) {
+		ic.tick_fn = export_tick;
+		ic.tick_ctx = &xtick;
+	}
 	rc = inline_run(&ic, &res);
+	if (stats_export) {
+		export_tick(&xtick, &res.snap, &res.port_stats);
+		segwd_export_close(stats_export, 0);
+		stats_export = NULL;
+	}
+	if (mgmt_ctl_enabled())
+		mgmt_ctl_stop();
 	struct report_port rp = { .name = port.name, .zone = NULL, .index = port.index,
 				   .st = res.port_stats };
 	fflush(stdout);
@@ -519,7 +602,7 @@ int main(int argc, char **argv)
 
 	enum { O_REPLAY = 256, O_WORKERS, O_SLOTS, O_FULL, O_MALFORMED, O_TIMEOUT, O_NOFLOWS,
 	       O_BOARD, O_VERSION, O_HELP, O_CHECK_POLICY, O_PRINT_POLICY, O_POLICY, O_APPLY,
-	       O_MODE, O_REMOVE, O_INLINE, O_QUEUE, O_DURATION, O_STATUS, O_TAP };
+	       O_MODE, O_REMOVE, O_INLINE, O_QUEUE, O_DURATION, O_STATUS, O_TAP, O_CTL };
 	static const struct option opts[] = {
 		{ "replay", required_argument, NULL, O_REPLAY },
 		{ "workers", required_argument, NULL, O_WORKERS },
@@ -540,13 +623,23 @@ int main(int argc, char **argv)
 		{ "watchdog", required_argument, NULL, 'W' },
 		{ "status", required_argument, NULL, O_STATUS },
 		{ "tap", required_argument, NULL, O_TAP },
+		{ "stats-dir", required_argument, NULL, 'S' },
 		{ "print-policy", required_argument, NULL, O_PRINT_POLICY },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, O_HELP },
+		{ "store", no_argument, NULL, O_CTL },
+		{ "console", no_argument, NULL, O_CTL },
+		{ "console-users", required_argument, NULL, O_CTL },
+		{ "console-link", required_argument, NULL, O_CTL },
+		{ "audit", required_argument, NULL, O_CTL },
+		{ "mgmt-listen", required_argument, NULL, O_CTL },
+		{ "mgmt-dir", required_argument, NULL, O_CTL },
+		{ "appliance-id", required_argument, NULL, O_CTL },
 		{ 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	int li = 0;
+	while ((c = getopt_long(argc, argv, "", opts, &li)) != -1) {
 		switch (c) {
 		case O_REPLAY: replay = optarg; break;
 		case O_WORKERS:
@@ -591,6 +684,7 @@ int main(int argc, char **argv)
 		case O_INLINE: inline_mode = 1; break;
 		case O_STATUS: status_path = optarg; break;
 		case O_TAP: tap_port = optarg; break;
+		case 'S': stats_dir = optarg; break;
 		case O_QUEUE:
 			if (parse_u32(optarg, &queue_num, 0, 65535)) {
 				fprintf(stderr, "segwd: --queue: 0 to 65535\n");
@@ -622,6 +716,10 @@ int main(int argc, char **argv)
 		case O_PRINT_POLICY: return check_policy(optarg, 1);
 		case O_VERSION: printf("segwd %s (board %s)\n", SEGW_VERSION, board->id); return 0;
 		case O_HELP: usage(stdout); return 0;
+		case O_CTL:
+			if (mgmt_ctl_option(opts[li].name, optarg))
+				return 2;
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -720,6 +818,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	report_counters_gen(stdout, &res.snap, gen ? &gen->zones : &zones, &rp, 1, "ok", NULL, gen);
+	export_open(board, gen && gen->policy ? gen->policy->n_rules : 0, workers);
+	segwd_export_publish(stats_export, &res.snap, gen ? &gen->zones : &zones, gen, &rp, 1);
+	segwd_export_close(stats_export, 0);
+	stats_export = NULL;
 	uint64_t unsupported = res.snap.sum.c[CTR_DEC_LINK_UNSUPPORTED];
 	if (unsupported)
 		fprintf(stderr, "segwd: %s: %llu frames of a link type not decoded (counted as "

@@ -53,7 +53,8 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_d
 	uint32_t id = ntohl(ph->packet_id);
 	unsigned char *data;
 	int len = nfq_get_payload(nfa, &data);
-	struct pktbuf *b = d->n < d->max ? pktbuf_alloc(p->pool) : NULL;
+	/* no pool: the pipeline has stopped (packets still queued at close) */
+	struct pktbuf *b = p->pool && d->n < d->max ? pktbuf_alloc(p->pool) : NULL;
 	if (!b || len < 0) {
 		/* no buffer: decide now by the overload policy, count it */
 		d->st.rx_nobuf++;

@@ -130,4 +130,24 @@ void console_stats(const struct console *k, uint64_t *failures, uint64_t *lockou
  */
 int console_run(struct hal_console *c, struct store *s, const struct console_cfg *cfg);
 
+/*
+ * A console on a hal console driven by the caller's event loop (what
+ * console_run() does in its own loop):
+ *   console_port_open - open @c and start a session (banner, login prompt).
+ *                       0, or the console's open error, -ENOMEM.
+ *   console_port_pollfd - the fd to poll for input, -1 while no one is
+ *                       connected (then *timeout_ms is lowered to 100 so the
+ *                       caller looks again soon).
+ *   console_port_step - read what is waiting (never blocks), let time pass
+ *                       (lockouts) and tick once a second (revert).
+ *   console_port_close - end the session and close the console.
+ */
+struct console_port;
+int console_port_open(struct console_port **out, struct hal_console *c, struct store *s,
+		      const struct console_cfg *cfg);
+int console_port_pollfd(const struct console_port *p, int *timeout_ms);
+void console_port_step(struct console_port *p);
+struct console *console_port_session(struct console_port *p);
+void console_port_close(struct console_port *p);
+
 #endif

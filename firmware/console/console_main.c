@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,51 +51,103 @@ static void line_raw(int fd)
 	tcflush(fd, TCIOFLUSH);
 }
 
-int console_run(struct hal_console *c, struct store *s, const struct console_cfg *cfg)
-{
-	int r = c->ops->open(c);
-	if (r)
-		return r;
-	line_raw(c->ops->pollfd(c));
+struct console_port {
+	struct hal_console *c;
 	struct console *k;
-	r = console_new(&k, s, cfg, hal_write, c, c->ops->path(c));
+	int64_t last_tick;
+	int hung;
+};
+
+int console_port_open(struct console_port **out, struct hal_console *c, struct store *s,
+		      const struct console_cfg *cfg)
+{
+	struct console_port *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	int r = c->ops->open(c);
+	if (r) {
+		free(p);
+		return r;
+	}
+	line_raw(c->ops->pollfd(c));
+	r = console_new(&p->k, s, cfg, hal_write, c, c->ops->path(c));
 	if (r) {
 		c->ops->close(c);
+		free(p);
 		return r;
 	}
-	console_start(k);
-	int64_t last_tick = (int64_t)time(NULL);
-	int hung = 0;
-	while (!(cfg->stop && *cfg->stop)) {
-		struct pollfd p = { .fd = c->ops->pollfd(c), .events = POLLIN };
-		int pr = poll(&p, 1, hung ? 0 : 100);
-		if (hung) {
-			/* No peer: the pty master reports hang-up until one opens it. */
-			struct timespec ts = { 0, 100 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
-		if (pr > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR))) {
-			uint8_t buf[256];
-			ssize_t n = c->ops->read(c, buf, sizeof(buf));
-			if (n > 0) {
-				if (hung) {
-					hung = 0;
-					console_start(k);
-				}
-				console_feed(k, buf, (size_t)n, mono_ms());
-			} else if (n == 0 && !hung) {
-				hung = 1;
-				console_hangup(k);
+	p->c = c;
+	console_start(p->k);
+	p->last_tick = (int64_t)time(NULL);
+	*out = p;
+	return 0;
+}
+
+int console_port_pollfd(const struct console_port *p, int *timeout_ms)
+{
+	/* No peer: the pty master reports hang-up until one opens it; look
+	 * again every 100 ms instead of spinning on it. */
+	if (timeout_ms && p->hung && *timeout_ms > 100)
+		*timeout_ms = 100;
+	return p->hung ? -1 : p->c->ops->pollfd(p->c);
+}
+
+void console_port_step(struct console_port *p)
+{
+	struct console_port *q = p;
+	struct pollfd pf = { .fd = q->c->ops->pollfd(q->c), .events = POLLIN };
+	if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLIN | POLLHUP | POLLERR))) {
+		uint8_t buf[256];
+		ssize_t n = q->c->ops->read(q->c, buf, sizeof(buf));
+		if (n > 0) {
+			if (q->hung) {
+				q->hung = 0;
+				console_start(q->k);
 			}
-		}
-		console_feed(k, NULL, 0, mono_ms());
-		int64_t now = (int64_t)time(NULL);
-		if (now != last_tick) {
-			last_tick = now;
-			console_tick(k, now);
+			console_feed(q->k, buf, (size_t)n, mono_ms());
+		} else if (n == 0 && !q->hung) {
+			q->hung = 1;
+			console_hangup(q->k);
 		}
 	}
-	console_free(k);
-	c->ops->close(c);
+	console_feed(q->k, NULL, 0, mono_ms());
+	int64_t now = (int64_t)time(NULL);
+	if (now != q->last_tick) {
+		q->last_tick = now;
+		console_tick(q->k, now);
+	}
+}
+
+struct console *console_port_session(struct console_port *p)
+{
+	return p->k;
+}
+
+void console_port_close(struct console_port *p)
+{
+	if (!p)
+		return;
+	console_free(p->k);
+	p->c->ops->close(p->c);
+	free(p);
+}
+
+int console_run(struct hal_console *c, struct store *s, const struct console_cfg *cfg)
+{
+	struct console_port *p;
+	int r = console_port_open(&p, c, s, cfg);
+	if (r)
+		return r;
+	while (!(cfg->stop && *cfg->stop)) {
+		int tmo = 100;
+		int fd = console_port_pollfd(p, &tmo);
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		if (fd >= 0)
+			poll(&pf, 1, tmo);
+		else
+			poll(NULL, 0, tmo);
+		console_port_step(p);
+	}
+	console_port_close(p);
 	return 0;
 }

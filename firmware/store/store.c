@@ -330,8 +330,27 @@ static int apply(struct store *s, const char *text, size_t len, const struct sto
 		next.pend_number = ne.number;
 		next.deadline = ci->when + (int64_t)ci->confirm_s;
 	}
+	if (ci && ci->mgmt_version > next.mgmt_version)
+		next.mgmt_version = ci->mgmt_version;
+	if (text && s->activate) {
+		char err[sizeof(s->msg)];
+		err[0] = 0;
+		rc = s->activate(s->activate_ctx, text, len, err, sizeof(err));
+		if (rc) {
+			msg_set(s, "%s", err[0] ? err : "the policy could not be put in force");
+			store_entry_free(&ne);
+			free(prev_text);
+			return rc < 0 ? rc : -EINVAL;
+		}
+	}
 	rc = save(s, &next, &kept);
 	if (rc) {
+		if (text && s->activate) { /* put the old running back in force */
+			char err[256];
+			const struct store_entry *r = s->cur.n ? &s->cur.history[0] : NULL;
+			s->activate(s->activate_ctx, r ? r->text : "", r ? r->text_len : 0, err,
+				    sizeof(err));
+		}
 		store_entry_free(&ne);
 		free(prev_text);
 		return rc;
@@ -480,6 +499,17 @@ const char *store_running(const struct store *s, size_t *len)
 uint32_t store_running_number(const struct store *s)
 {
 	return s->cur.n ? s->cur.history[0].number : 0;
+}
+
+void store_set_activate(struct store *s, store_activate_fn fn, void *ctx)
+{
+	s->activate = fn;
+	s->activate_ctx = ctx;
+}
+
+uint64_t store_mgmt_version(const struct store *s)
+{
+	return s->cur.mgmt_version;
 }
 
 unsigned store_history_count(const struct store *s)

@@ -18,6 +18,7 @@
  *   24 u32 flags (0)                             against the entry before it
  *   28 16 bytes reserved (0)               an unknown tag is skipped unless
  *   44 u32 header CRC-32 of bytes 0..43          its flags bit 0 ("critical")
+ *                                          tag 3 MGMT: u64 newest bundle version
  *
  * A save writes the whole new state into the partition NOT holding the
  * newest valid record: erase, payload, header, sync, read back and compare.
@@ -114,7 +115,19 @@ struct store_state {
 	uint32_t pend_prev;      /* number running before it, 0: none */
 	char *prev_text;         /* its text (kept even if history drops it) */
 	size_t prev_len;
+	uint64_t mgmt_version;   /* newest management bundle version committed, 0 none */
 };
+
+/*
+ * Activation hook (store_set_activate): called with the text about to become
+ * running (commit, rollback, revert) after it parsed and BEFORE it is saved;
+ * it makes the text the policy in force (compile, kernel, workers). A non-zero
+ * return refuses the commit (nothing saved; the hook writes why into @err,
+ * which becomes store_message()). When the save then fails, the hook is
+ * called again with the previous running text to put it back in force.
+ */
+typedef int (*store_activate_fn)(void *ctx, const char *text, size_t len, char *err,
+				 size_t errlen);
 
 struct store {
 	struct hal_storage *st;
@@ -126,6 +139,8 @@ struct store {
 	int damaged;
 	struct store_state cur;
 	char msg[2048];
+	store_activate_fn activate; /* NULL: none (store_set_activate) */
+	void *activate_ctx;
 };
 
 /* What a commit records. when: epoch seconds (the caller's clock). */
@@ -135,6 +150,7 @@ struct store_commit_info {
 	enum store_how how;
 	int64_t when;
 	uint32_t confirm_s;  /* > 0: commit confirmed, window in seconds */
+	uint64_t mgmt_version; /* > 0: record it as the newest bundle version */
 };
 
 /*
@@ -181,6 +197,11 @@ int store_pending(const struct store *s, int64_t *deadline, uint32_t *previous);
 int store_revert_pending(struct store *s, int64_t now, uint32_t *new_number);
 /* store_reset - after -EBADMSG: accept the loss, start an empty store (saved). */
 int store_reset(struct store *s);
+
+/* store_set_activate - install the activation hook (NULL removes it). */
+void store_set_activate(struct store *s, store_activate_fn fn, void *ctx);
+/* store_mgmt_version - the newest management bundle version committed, 0 none. */
+uint64_t store_mgmt_version(const struct store *s);
 
 unsigned store_history_count(const struct store *s);
 /* store_history - entry @i, 0 newest (running); NULL past the end. */

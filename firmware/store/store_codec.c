@@ -104,6 +104,10 @@ int store_codec_encode(const struct store_state *st, size_t cap, struct store_bu
 		store_buf_u32(out, (uint32_t)st->prev_len);
 		store_buf_put(out, st->prev_text, st->prev_len);
 	}
+	if (st->mgmt_version) {
+		put_tlv(out, STORE_TAG_MGMT, STORE_MGMT_FIXED);
+		store_buf_u64(out, st->mgmt_version);
+	}
 	end[0] = out->len;
 	for (i = 0; i < st->n && i < STORE_HISTORY_MAX && !out->err && out->len <= cap; i++) {
 		const struct store_entry *e = &st->history[i];
@@ -290,7 +294,14 @@ int store_codec_decode(const uint8_t *p, size_t len, size_t cap, struct store_st
 		else if (tag == STORE_TAG_PENDING)
 			rc = out->n ? (*why = "pending confirmation after history", -EBADMSG)
 				    : decode_pending(p + pos, vl, cap, out, why);
-		else if (flags & STORE_TLV_CRITICAL) {
+		else if (tag == STORE_TAG_MGMT) {
+			if (vl != STORE_MGMT_FIXED || out->n) {
+				*why = "management version malformed";
+				rc = -EBADMSG;
+			} else {
+				out->mgmt_version = store_le64(p + pos);
+			}
+		} else if (flags & STORE_TLV_CRITICAL) {
 			*why = "unknown critical field";
 			rc = -EBADMSG;
 		}

@@ -22,7 +22,8 @@
 #include "store/store.h"
 #include "store/store_buf.h"
 
-enum { STORE_TAG_ENTRY = 1, STORE_TAG_PENDING = 2 };
+enum { STORE_TAG_ENTRY = 1, STORE_TAG_PENDING = 2, STORE_TAG_MGMT = 3 };
+#define STORE_MGMT_FIXED 8 /* tag 3: u64 last accepted management bundle version */
 #define STORE_TLV_CRITICAL 1u
 #define STORE_ENTRY_FIXED 22
 #define STORE_PENDING_FIXED 20

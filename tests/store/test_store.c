@@ -167,6 +167,128 @@ static uint32_t do_commit(struct store *s, unsigned i, uint32_t confirm_s)
 	return n;
 }
 
+/* The activation hook: records what it was asked to put in force. */
+struct act {
+	int calls, refuse;
+	char last[4096];
+};
+
+static int act_fn(void *ctx, const char *text, size_t len, char *err, size_t n)
+{
+	struct act *a = ctx;
+	a->calls++;
+	snprintf(a->last, sizeof(a->last), "%.*s", (int)len, text);
+	if (a->refuse) {
+		snprintf(err, n, "refused by the data plane");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void test_activate_hook(void **state)
+{
+	(void)state;
+	struct hal_storage h;
+	struct store s;
+	struct act a;
+	size_t l0, l1;
+
+	memset(&a, 0, sizeof(a));
+	unlink(path);
+	assert_int_equal(reopen(&s, &h), 0);
+	uint32_t first = do_commit(&s, 1, 0);
+	store_set_activate(&s, act_fn, &a);
+	char *t1 = policy_text(1), *t2 = policy_text(2), *t3 = policy_text(3);
+
+	/* refused: nothing stored, nothing changed, the reason is the message */
+	char *fp0 = fingerprint(&s);
+	uint8_t *img0 = image_read(&l0);
+	a.refuse = 1;
+	struct store_commit_info ci = { .who = "t", .how = STORE_HOW_CONSOLE, .when = 1700000100 };
+	assert_int_equal(store_commit(&s, t2, strlen(t2), &ci, NULL), -EINVAL);
+	assert_non_null(strstr(store_message(&s), "refused by the data plane"));
+	assert_int_equal(a.calls, 1);
+	char *fp1 = fingerprint(&s);
+	uint8_t *img1 = image_read(&l1);
+	assert_string_equal(fp0, fp1);
+	assert_int_equal(l0, l1);
+	assert_memory_equal(img0, img1, l0);
+	free(fp1);
+	free(img1);
+
+	/* accepted: put in force before it is stored; rollback and revert too */
+	a.refuse = 0;
+	assert_int_equal(store_commit(&s, t2, strlen(t2), &ci, NULL), 0);
+	assert_string_equal(a.last, t2);
+	assert_int_equal(store_rollback(&s, first, &ci, NULL), 0);
+	assert_string_equal(a.last, t1);
+	ci.confirm_s = 10;
+	assert_int_equal(store_commit(&s, t3, strlen(t3), &ci, NULL), 0);
+	assert_string_equal(a.last, t3);
+	assert_int_equal(store_revert_pending(&s, 1700000100 + 10, NULL), 0);
+	assert_string_equal(a.last, t1);
+	assert_int_equal(a.calls, 5);
+	shut(&s, &h);
+
+	/* the save fails after activation: the old running is put back in force */
+	struct hal_storage fs;
+	struct fault_state f;
+	flash_open(&h);
+	fault_storage_init(&fs, &f, &h, FAULT_OPS, 0, 1);
+	assert_int_equal(store_open(&s, &fs, NULL, NULL), 0);
+	assert_int_equal(store_load(&s), 0);
+	store_set_activate(&s, act_fn, &a);
+	a.calls = 0;
+	ci.confirm_s = 0;
+	assert_int_not_equal(store_commit(&s, t2, strlen(t2), &ci, NULL), 0);
+	assert_int_equal(a.calls, 2);
+	assert_string_equal(a.last, t1);
+	assert_string_equal(store_running(&s, NULL), t1);
+	store_close(&s);
+	fault_storage_fini(&fs);
+	h.ops->close(&h);
+	free(fp0);
+	free(img0);
+	free(t1);
+	free(t2);
+	free(t3);
+}
+
+/* The newest management bundle version is stored, survives reboots, never
+ * goes back, and survives reverts and console commits. */
+static void test_mgmt_version(void **state)
+{
+	(void)state;
+	struct hal_storage h;
+	struct store s;
+
+	unlink(path);
+	assert_int_equal(reopen(&s, &h), 0);
+	assert_true(store_mgmt_version(&s) == 0);
+	char *t1 = policy_text(1), *t2 = policy_text(2);
+	struct store_commit_info ci = { .who = "mgmt:x", .how = STORE_HOW_MGMT, .when = 1700000000,
+					.confirm_s = 5, .mgmt_version = 41 };
+	assert_int_equal(store_commit(&s, t1, strlen(t1), &ci, NULL), 0);
+	assert_int_equal(store_revert_pending(&s, 1700000005, NULL), 0);
+	assert_true(store_mgmt_version(&s) == 41);
+	ci.mgmt_version = 0;
+	ci.confirm_s = 0;
+	ci.how = STORE_HOW_CONSOLE;
+	assert_int_equal(store_commit(&s, t2, strlen(t2), &ci, NULL), 0);
+	shut(&s, &h);
+	assert_int_equal(reopen(&s, &h), 0);
+	assert_true(store_mgmt_version(&s) == 41);
+	ci.mgmt_version = 7; /* lower: kept at 41 */
+	assert_int_equal(store_commit(&s, t1, strlen(t1), &ci, NULL), 0);
+	assert_true(store_mgmt_version(&s) == 41);
+	shut(&s, &h);
+	assert_int_equal(reopen(&s, &h), 0);
+	assert_true(store_mgmt_version(&s) == 41);
+	shut(&s, &h);
+	free(t1);
+	free(t2);
+}
+
 static void test_blank_and_round_trip(void **state)
 {
 	(void)state;
@@ -843,6 +965,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_invalid_refused_unchanged),
 		cmocka_unit_test(test_history_trimmed_when_full),
 		cmocka_unit_test(test_commit_confirmed),
+		cmocka_unit_test(test_activate_hook),
+		cmocka_unit_test(test_mgmt_version),
 		cmocka_unit_test(test_candidate_compare),
 		cmocka_unit_test(test_bit_flips),
 		cmocka_unit_test(test_power_loss),

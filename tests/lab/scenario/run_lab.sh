@@ -83,7 +83,16 @@ bg int python3 -m http.server 8080 --bind 10.1.0.2 --directory "$tmp/www"
 
 # the gateway (its policy file is a copy: the reload phase edits it)
 cp "$here/seg.policy" "$tmp/seg.policy"
-ip netns exec "$(ns gw)" "$SEGWD" --inline --policy "$tmp/seg.policy" \
+# interactive: the store (a flash file of this lab) and the console on a pty
+ctl_args=()
+if [ "$interactive" = 1 ]; then
+	echo "admin admin $(openssl passwd -6 admin)" >"$tmp/users"
+	echo "oper operator $(openssl passwd -6 oper)" >>"$tmp/users"
+	ctl_args=(--console --console-users "$tmp/users" --console-link "$tmp/console"
+		--audit "$tmp/audit.log" --appliance-id gw)
+	export SEGW_SIM_FLASH="$tmp/flash.bin"
+fi
+ip netns exec "$(ns gw)" "$SEGWD" --inline --policy "$tmp/seg.policy" "${ctl_args[@]}" \
 	--status "$tmp/status.json" >"$tmp/flows.jsonl" 2>"$tmp/segwd.err" &
 segwd_pid=$!
 pids+=("$segwd_pid")
@@ -112,8 +121,14 @@ wait_port int 10.1.0.2 8080
 if [ "$interactive" = 1 ]; then
 	echo "lab running: namespaces $(ns gw) and $(ns int) $(ns ext) $(ns ptn) $(ns mob) $(ns dmz)"
 	echo "try: ip netns exec $(ns int) curl -k --resolve www.example.org:443:192.0.2.10 https://www.example.org/"
-	echo "counters: $tmp/status.json; press Enter to stop"
-	read -r _
+	echo "counters: $tmp/status.json; audit: $tmp/audit.log"
+	if [ -t 0 ] && [ -e "$tmp/console" ]; then
+		echo "console attached (login admin/admin or oper/oper); ^] stops the lab"
+		python3 "$root/tests/mgmt/console_attach.py" "$tmp/console" || true
+	else
+		echo "console: $(readlink "$tmp/console" 2>/dev/null); press Enter to stop"
+		read -r _
+	fi
 	exit 0
 fi
 
