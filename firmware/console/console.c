@@ -962,12 +962,20 @@ static void load_line(struct console *k)
 			const char *msg;
 			char one[512];
 			snprintf(one, sizeof(one), "%.*s", (int)el, e);
+			/* the block's line @ln (each line ends in '\n') */
+			const char *p = NULL, *q = NULL;
 			if (err_pos(one, "load", &ln, &col, &msg) == 0 && ln >= 1 && ln <= k->load_lines) {
-				const char *p = k->load;
-				for (unsigned i = 1; i < ln; i++)
-					p = strchr(p, '\n') + 1;
+				p = k->load;
+				for (unsigned i = 1; p && i < ln; i++) {
+					p = strchr(p, '\n');
+					if (p)
+						p++;
+				}
+				q = p ? strchr(p, '\n') : NULL;
+			}
+			if (p && q) {
 				char text[CONSOLE_LINE_MAX + 1];
-				size_t tl = (size_t)(strchr(p, '\n') - p);
+				size_t tl = (size_t)(q - p);
 				snprintf(text, sizeof(text), "%.*s", (int)tl, p);
 				say(k, "line %u:\n", ln);
 				caret(k, text, col ? col - 1 : 0, msg);

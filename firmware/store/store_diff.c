@@ -47,7 +47,7 @@ static int split(const char *t, size_t len, struct line **out, size_t *n)
 		count++;
 	if (!count)
 		return 0;
-	struct line *v = malloc(count * sizeof(*v));
+	struct line *v = calloc(count, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < len; i++) {
