@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "dpi/detector.h"
 #include "dpi/dpi.h"
 #include "policy/generation.h"
 #include "policy/policy.h"
@@ -292,6 +293,18 @@ void report_counters_gen(FILE *out, const struct stats_snapshot *s, const struct
 				(unsigned long long)zp->bytes, (unsigned long long)zp->dropped);
 			first = 0;
 		}
+	fprintf(out, "},\"apps\":{");
+	first = 1;
+	for (unsigned a = 0; a < STATS_MAX_APPS; a++) {
+		const struct stats_app *ap = &b->app[a];
+		const char *name = dpi_app_name(a);
+		if ((!ap->flows && !ap->packets) || !name)
+			continue;
+		fprintf(out, "%s\"%s\":{\"flows\":%llu,\"packets\":%llu,\"bytes\":%llu}",
+			first ? "" : ",", name, (unsigned long long)ap->flows,
+			(unsigned long long)ap->packets, (unsigned long long)ap->bytes);
+		first = 0;
+	}
 	fprintf(out, "}");
 	if (gen && gen->policy) {
 		const struct policy *p = gen->policy;

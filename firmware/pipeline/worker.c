@@ -8,6 +8,7 @@
 #include "dpi/detector.h"
 #include "dpi/dpi.h"
 
+_Static_assert(DPI_APP__COUNT <= STATS_MAX_APPS, "an application without counters");
 _Static_assert(DPI_CTR__COUNT == CTR_DPI_STATE_RECLAIMED - CTR_DPI_STATE_POOL_EXHAUSTED + 1,
 	       "dpi engine counters and their stats names must match one to one");
 #include "policy/generation.h"
@@ -19,6 +20,8 @@ static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 	struct worker *w = ctx;
 	if (w->report)
 		report_flow(w->report, f, why);
+	if (!f->dpi_done) /* ended undecided: an Unknown flow */
+		STATS_ADD(w->st.app[0].flows, 1);
 	dpi_flow_end(w->dpi, f);
 }
 
@@ -258,8 +261,14 @@ enum verdict worker_packet(struct worker *w, struct pkt *p, enum decode_result d
 	STATS_ADD(st->zp[f->czone][f->szone].bytes, p->wire_len);
 
 	/* classify: the application seam */
-	if (!f->dpi_done)
+	if (!f->dpi_done) {
 		dpi_flow_packet(w->dpi, f, p, st);
+		if (f->dpi_done)
+			STATS_ADD(st->app[f->app < STATS_MAX_APPS ? f->app : 0].flows, 1);
+	}
+	unsigned app = f->dpi_done && f->app < STATS_MAX_APPS ? f->app : 0;
+	STATS_ADD(st->app[app].packets, 1);
+	STATS_ADD(st->app[app].bytes, p->wire_len);
 
 	if (policy_stage(w, f, p) == VERDICT_DROP) {
 		v = drop(w, p, CTR_DROP_POLICY);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "dpi/detector.h"
+#include "dpi/dpi.h"
 #include "policy/policy.h"
 #include "version.h"
 
@@ -180,7 +182,17 @@ void segwd_export_publish(struct segwd_export *x, const struct stats_snapshot *s
 		}
 	}
 	sx_set_rows(w, T_RULES, n_rules);
-	sx_set_rows(w, T_APPS, 0); /* the pipeline keeps no per-application counters yet */
+	/* applications that saw traffic, by classifier id (the key: id + 1) */
+	uint32_t na = 0;
+	for (unsigned a = 0; a < STATS_MAX_APPS; a++) {
+		const struct stats_app *ap = &s->sum.app[a];
+		const char *an = dpi_app_name(a);
+		if ((!ap->flows && !ap->packets) || !an)
+			continue;
+		uint64_t c[3] = { ap->flows, ap->packets, ap->bytes };
+		put_row(w, T_APPS, na++, a + 1u, an, c, 3);
+	}
+	sx_set_rows(w, T_APPS, na);
 	sx_set_scalar(w, "flows.active", s->sum.flows_active);
 	sx_set_scalar(w, "flows.capacity", x->flow_capacity);
 	sx_set_scalar(w, "policy.generation", gen ? gen->number : 0);

@@ -132,8 +132,20 @@ struct stats_zone_pair {
 	uint64_t dropped;
 };
 
+/* Per application (enum dpi_app; 0 Unknown): flows counted when their
+ * classification ends (a flow that ends undecided: Unknown), packets and
+ * bytes as they pass (a flow's packets before its decision count as
+ * Unknown). */
+#define STATS_MAX_APPS 64
+struct stats_app {
+	uint64_t flows;
+	uint64_t packets;
+	uint64_t bytes;
+};
+
 struct stats_block {
 	uint64_t c[CTR__COUNT];
+	struct stats_app app[STATS_MAX_APPS];
 	struct stats_port port[STATS_MAX_PORTS];
 	struct stats_zone_pair zp[STATS_MAX_ZONES][STATS_MAX_ZONES];
 	uint64_t flows_active; /* gauge */

@@ -34,6 +34,11 @@ void stats_snapshot_take(struct stats_snapshot *out, struct stats_block *const *
 				s->zp[a][z].bytes += LD(b->zp[a][z].bytes);
 				s->zp[a][z].dropped += LD(b->zp[a][z].dropped);
 			}
+		for (unsigned a = 0; a < STATS_MAX_APPS; a++) {
+			s->app[a].flows += LD(b->app[a].flows);
+			s->app[a].packets += LD(b->app[a].packets);
+			s->app[a].bytes += LD(b->app[a].bytes);
+		}
 		s->flows_active += LD(b->flows_active);
 		s->heartbeat += LD(b->heartbeat);
 	}

@@ -255,6 +255,15 @@ def test_replay(lab):
     snmp_zp = {"%s->%s" % (zf[i], zt[i]): (zflows[i], zoct[i]) for i in zf}
     rec_zp = {k: (v["flows"], v["bytes"]) for k, v in rec["zone_pairs"].items()}
     check(snmp_zp == rec_zp, "zone pairs: snmp %s vs replay %s" % (snmp_zp, rec_zp))
+    # applications: one row per application that saw traffic
+    an = column(rows, ROOT + ".1.7.1.2")
+    af = column(rows, ROOT + ".1.7.1.3")
+    ap = column(rows, ROOT + ".1.7.1.4")
+    ao = column(rows, ROOT + ".1.7.1.5")
+    snmp_apps = {an[i]: (af[i], ap[i], ao[i]) for i in an}
+    rec_apps = {k: (v["flows"], v["packets"], v["bytes"]) for k, v in rec["apps"].items()}
+    check(snmp_apps == rec_apps and len(rec_apps) > 1,
+          "applications: snmp %s vs replay %s" % (snmp_apps, rec_apps))
     # IF-MIB: the board's ports by name, the replay's port with its counts
     ifx = lab.walk("1.3.6.1.2.1.31.1.1.1")
     names = column(ifx, "1.3.6.1.2.1.31.1.1.1.1")
