@@ -20,6 +20,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+
+#include "core/caps.h"
 #include "policy/fw_compile.h"
 #include "policy/generation.h"
 #include "policy/policy.h"
@@ -722,6 +725,15 @@ int main(int argc, char **argv)
 			break;
 		default: usage(stderr); return 2;
 		}
+	}
+	/* Least privilege: from here on segwd keeps only what the kernel
+	 * enforcement (nftables, the queue: NET_ADMIN), capture (NET_RAW) and
+	 * a management listener on a low port (NET_BIND_SERVICE) need. */
+	int crc = caps_keep_only(CAPS_BIT(CAP_NET_ADMIN) | CAPS_BIT(CAP_NET_RAW) |
+				 CAPS_BIT(CAP_NET_BIND_SERVICE));
+	if (crc) {
+		fprintf(stderr, "segwd: cannot drop capabilities: %s\n", strerror(-crc));
+		return 1;
 	}
 	if (optind == argc && (apply_file || remove_policy))
 		return apply_policy(board, apply_file, fw_mode, 0, stdout);

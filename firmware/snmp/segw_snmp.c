@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/caps.h"
 #include "snmp/mibdefs.h"
 #include "stats/export.h"
 #include "version.h"
@@ -769,6 +770,14 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	/* Least privilege: segw-snmp needs no capability (the AgentX socket and
+	 * the counters segments are root's files, reachable as uid 0 without
+	 * overriding permissions). */
+	int crc = caps_keep_only(0);
+	if (crc) {
+		fprintf(stderr, "segw-snmp: cannot drop capabilities: %s\n", strerror(-crc));
+		return 1;
 	}
 	if (optind != argc) {
 		usage(stderr);

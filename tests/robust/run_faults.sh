@@ -49,6 +49,14 @@ fetch() { # a new flow: 0 if it succeeded
 seg_pid() { sed -n 's/^supervise: start [0-9]* pid \([0-9]*\)$/\1/p' "$tmp/super.log" | tail -1; }
 
 wait_status || { fail "segwd did not start"; cat "$tmp/super.log"; exit 1; }
+# least privilege: segwd keeps CAP_NET_ADMIN, CAP_NET_RAW and
+# CAP_NET_BIND_SERVICE only (bits 12, 13, 10: 0x3400), none to regain
+caps=$(awk '/^(CapEff|CapPrm|CapBnd|CapInh|NoNewPrivs):/ { printf "%s=%s ", $1, $2 }' \
+	"/proc/$(seg_pid)/status")
+case "$caps" in
+"CapInh:=0000000000000000 CapPrm:=0000000000003400 CapEff:=0000000000003400 CapBnd:=0000000000003400 NoNewPrivs:=1 ") ;;
+*) fail "segwd's capabilities: $caps" ;;
+esac
 fetch || fail "a new flow before any fault"
 bg int curl -sS -f -o "$tmp/big.got" --limit-rate 200k -m 90 -H "Host: www.example.org" \
 	http://192.0.2.250/big.bin

@@ -300,6 +300,17 @@ def test_v3(lab):
     lab.start_subagent()
     lab.start("tool", [os.environ["SEGMENT_TOOL"], lab.stats, "--hold", "40", "--tls"])
     lab.wait_for(ROOT + ".1.1.1.0")
+    # least privilege: the subagent, started as root, keeps no capability
+    if os.geteuid() == 0:
+        st = {}
+        with open("/proc/%d/status" % lab.procs["segw-snmp"].pid) as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                st[k] = v.strip()
+        check(all(int(st[k], 16) == 0 for k in ("CapPrm", "CapEff", "CapBnd", "CapAmb"))
+              and st.get("NoNewPrivs") == "1",
+              "segw-snmp keeps no capability: %s" % {k: st.get(k) for k in
+                                                    ("CapEff", "CapBnd", "NoNewPrivs")})
     # the TLS terminator's segment, when there is one
     lab.wait_for(ROOT + ".1.8.1.3.1", "TLS counters")
     tls = lab.walk(ROOT + ".1.8")
