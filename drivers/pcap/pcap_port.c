@@ -213,10 +213,48 @@ static int pcap_stats_port(const struct hal_port *p, struct hal_port_stats *out)
 	return 0;
 }
 
+/* One line of a sysfs attribute of interface @ifn into @buf; 0 or -errno. */
+static int sysfs_net(const char *ifn, const char *attr, char *buf, size_t n)
+{
+	char path[128];
+	if (snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifn, attr) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	char *r = fgets(buf, (int)n, f);
+	fclose(f);
+	if (!r)
+		return -EIO;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/*
+ * A live port: the interface's operational state and speed as the kernel
+ * reports them (whether or not we capture on it: inline mode never opens the
+ * board's ports). A capture file: up while it is open.
+ */
 static int pcap_link_port(const struct hal_port *p, struct hal_link_state *out)
 {
-	out->up = p->data != NULL;
+	const struct pcap_port_cfg *cfg = p->config;
 	out->speed_mbps = 0;
+	const char *ifn = p->ifname ? p->ifname : cfg && !cfg->offline ? cfg->source : NULL;
+	if (!ifn || (cfg && cfg->offline)) {
+		out->up = p->data != NULL;
+		return 0;
+	}
+	char v[32];
+	int rc = sysfs_net(ifn, "operstate", v, sizeof(v));
+	if (rc)
+		return rc; /* no such interface (here) */
+	out->up = strcmp(v, "up") == 0 || strcmp(v, "unknown") == 0; /* unknown: no carrier notion (lo, tun) */
+	char *end;
+	if (sysfs_net(ifn, "speed", v, sizeof(v)) == 0) {
+		long sp = strtol(v, &end, 10);
+		if (*end == 0 && sp > 0)
+			out->speed_mbps = (uint64_t)sp;
+	}
 	return 0;
 }
 

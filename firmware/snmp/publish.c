@@ -25,6 +25,7 @@ struct segwd_export {
 	uint32_t push_result, push_gen;
 	uint64_t push_time_s;
 	char push_note[128];
+	uint8_t oper[STATS_MAX_PORTS]; /* last published ifOperStatus, 0: none yet */
 };
 
 static struct segwd_export *g_export; /* the target of segwd_export_notify() */
@@ -132,10 +133,15 @@ void segwd_export_publish(struct segwd_export *x, const struct stats_snapshot *s
 			c[5] = 1;
 		}
 		struct hal_link_state ls;
-		if (hp && hp->data && hal_port_link(hp, &ls) == 0) {
+		if (hp && hal_port_link(hp, &ls) == 0) {
 			c[5] = ls.up ? 1 : 2;
 			c[6] = ls.speed_mbps;
 		}
+		/* a change of a known state is a linkDown/linkUp notification */
+		if (x->oper[i] && (c[5] == 1 || c[5] == 2) && (x->oper[i] == 1 || x->oper[i] == 2) &&
+		    x->oper[i] != c[5])
+			segwd_export_notify(c[5] == 1 ? SX_EV_LINK_UP : SX_EV_LINK_DOWN, i, name);
+		x->oper[i] = (uint8_t)c[5];
 		put_row(w, T_PORTS, n++, i + 1u, name, c, 7);
 	}
 	sx_set_rows(w, T_PORTS, n);

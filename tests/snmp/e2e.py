@@ -450,12 +450,18 @@ def test_walk100k(lab):
 
 def test_inline(lab):
     """segwd --inline (its own network namespace): it publishes every second,
-    and a SIGHUP reload with a bad policy is a segwPolicyPushRejected trap."""
+    a SIGHUP reload with a bad policy is a segwPolicyPushRejected trap, and
+    the board port int0 (a veth in that namespace) going down and up is
+    ifOperStatus down/up and linkDown/linkUp traps."""
     ns = "segwsnmp%d" % os.getpid()
     pol = os.path.join(lab.t, "run.policy")
     shutil.copy(os.path.join(SRC, "tests/policy/cases/seg_mseg.policy"), pol)
     subprocess.run(["ip", "netns", "add", ns], check=True)
     try:
+        subprocess.run(["ip", "-n", ns, "link", "add", "segw-int0", "type", "veth", "peer", "name",
+                        "segw-int0p"], check=True)
+        for i in ("segw-int0", "segw-int0p"):
+            subprocess.run(["ip", "-n", ns, "link", "set", i, "up"], check=True)
         lab.start_trapd()
         lab.start_snmpd()
         lab.start_subagent()
@@ -497,6 +503,21 @@ def test_inline(lab):
             if "Gauge32: 2" in out:
                 break
         check("Gauge32: 2" in out and "INTEGER: 2" in out, "after a good reload: %s" % out)
+        # the link: int0 is ifIndex 1
+        oper = "1.3.6.1.2.1.2.2.1.8.1"
+        check("INTEGER: 1" in lab.snmp("snmpget", oper).stdout, "int0 up before")
+        subprocess.run(["ip", "-n", ns, "link", "set", "segw-int0", "down"], check=True)
+        for want, trap in ((2, "1.3.6.1.6.3.1.1.5.3"), (1, "1.3.6.1.6.3.1.1.5.4")):
+            if want == 1:
+                subprocess.run(["ip", "-n", ns, "link", "set", "segw-int0", "up"], check=True)
+            got = ""
+            for _ in range(60):
+                got = lab.snmp("snmpget", oper).stdout
+                if "INTEGER: %d" % want in got and trap in lab.traps():
+                    break
+                time.sleep(0.2)
+            check("INTEGER: %d" % want in got, "int0 ifOperStatus %d: %s" % (want, got))
+            check(trap in lab.traps(), "no %s trap for int0: %s" % (trap, lab.traps()[-2000:]))
         lab.stop("segwd")
     finally:
         lab.stop("segwd")
