@@ -49,12 +49,43 @@ s.bind(("198.51.100.250", 53))
 while True:
     s.recv(2048)'
 
-ip netns exec "$(ns gw)" "$SEGWD" --inline --policy "$here/flood.policy" --no-flows \
-	--status "$tmp/status.json" >"$tmp/segwd.out" 2>"$tmp/segwd.err" &
+# the control plane under test too: the serial console (a pty) and the
+# counters for SNMP
+printf 'admin admin %s\n' "$(openssl passwd -6 admin-pw-flood)" >"$tmp/users"
+mkdir -p "$tmp/stats"
+SEGW_SIM_FLASH="$tmp/flash.bin" ip netns exec "$(ns gw)" "$SEGWD" --inline \
+	--policy "$here/flood.policy" --no-flows --status "$tmp/status.json" \
+	--console --console-users "$tmp/users" --console-link "$tmp/console" \
+	--audit "$tmp/audit.log" --stats-dir "$tmp/stats" >"$tmp/segwd.out" 2>"$tmp/segwd.err" &
 segwd_pid=$!
 pids+=("$segwd_pid")
-for _ in $(seq 100); do [ -s "$tmp/status.json" ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -s "$tmp/status.json" ] && [ -e "$tmp/console" ] && break; sleep 0.1; done
 [ -s "$tmp/status.json" ] || { echo "flood: segwd did not start:" >&2; cat "$tmp/segwd.err" >&2; exit 1; }
+# snmpd (SNMPv3 only, the appliance's configuration) and segw-snmp, on loopback
+snmp_port=$((20000 + $$ % 20000))
+snmp_ok=0
+if [ -n "${SEGW_SNMP:-}" ] && command -v snmpd >/dev/null; then
+	sh "$root/firmware/snmp/snmpd-setup.sh" --out "$tmp/snmpd" --listen "127.0.0.1:$snmp_port" \
+		--agentx "$tmp/agentx.sock" --user segwnms --auth-pass nms-auth-secret \
+		--priv-pass nms-priv-secret >/dev/null
+	mkdir -p "$tmp/client"
+	SNMP_PERSISTENT_DIR="$tmp/snmpd/persist" SNMPCONFPATH="$tmp/snmpd:$tmp/snmpd/persist" \
+		MIBS="" MIBDIRS="$tmp/client" snmpd -f -Lf "$tmp/snmpd.log" -I -ifTable,ifXTable,interfaces &
+	pids+=("$!")
+	for _ in $(seq 100); do [ -S "$tmp/agentx.sock" ] && break; sleep 0.1; done
+	SNMP_PERSISTENT_DIR="$tmp/client" SNMPCONFPATH="$tmp/client" MIBS="" MIBDIRS="$tmp/client" \
+		"$SEGW_SNMP" --stats-dir "$tmp/stats" --agentx "$tmp/agentx.sock" --ping 1 \
+		>"$tmp/segw-snmp.log" 2>&1 &
+	pids+=("$!")
+	for _ in $(seq 60); do
+		SNMP_PERSISTENT_DIR="$tmp/client" SNMPCONFPATH="$tmp/client" MIBS="" MIBDIRS="$tmp/client" \
+			snmpget -v3 -l authPriv -u segwnms -a SHA-512 -A nms-auth-secret -x AES \
+			-X nms-priv-secret -On -t 1 -r 0 "127.0.0.1:$snmp_port" \
+			1.3.6.1.4.1.8072.9999.9999.7.1.2.1.0 2>/dev/null | grep -q Gauge32 && snmp_ok=1 && break
+		sleep 0.5
+	done
+	[ "$snmp_ok" = 1 ] || { echo "flood: SNMP did not come up:" >&2; tail -5 "$tmp/segw-snmp.log" >&2; exit 1; }
+fi
 wait_tcp int 192.0.2.250 80 || exit 1
 
 # The board's pools bound segwd's memory: packet buffers, flow slots,
@@ -83,6 +114,13 @@ cp "$tmp/status.json" "$tmp/status.before.json"
 bg ext "$FLOOD" "$mode" 192.0.2 198.51.100.250 $([ "$mode" = syn ] && echo 80 || echo 53) \
 	"$count" "$secs" "$pps"
 flood_pid=${pids[-1]}
+# the console and SNMP probed every half second while the flood runs
+if [ "$snmp_ok" = 1 ]; then
+	python3 "$here/responsive.py" "$tmp/console" admin-pw-flood "$snmp_port" "$tmp/client" \
+		"$secs" >"$tmp/responsive.json" 2>"$tmp/responsive.err" &
+	pids+=("$!")
+	resp_pid=$!
+fi
 ok=0 tries=0 status_seen=0 last_mtime=$(stat -c %Y.%N "$tmp/status.json" 2>/dev/null)
 t_end=$((SECONDS + secs + 2))
 while kill -0 "$flood_pid" 2>/dev/null && [ $SECONDS -lt $t_end ]; do
@@ -96,6 +134,7 @@ while kill -0 "$flood_pid" 2>/dev/null && [ $SECONDS -lt $t_end ]; do
 	sleep 0.2
 done
 wait "$flood_pid" 2>/dev/null
+[ -n "${resp_pid:-}" ] && wait "$resp_pid"
 wait "$long_pid"
 long_rc=$?
 sleep 1.5 # one more status write after the flood
@@ -109,8 +148,8 @@ cmp -s "$tmp/www/big.bin" "$tmp/big.got" && [ "$long_rc" = 0 ] || {
 }
 
 python3 - "$tmp/status.before.json" "$tmp/status.json" "$tmp/rss.txt" "$bound_kb" "$mode" \
-	"$ok" "$tries" "$status_seen" "$count" "$tmp/nft.json" <<'PY' || fails=$((fails + 1))
-import json, sys
+	"$ok" "$tries" "$status_seen" "$count" "$tmp/nft.json" "$tmp/responsive.json" <<'PY' || fails=$((fails + 1))
+import json, os, sys
 before, after = (json.load(open(p)) for p in sys.argv[1:3])
 rss = [int(x) for x in open(sys.argv[3]).read().split() if x.isdigit()]
 bound, mode = int(sys.argv[4]), sys.argv[5]
@@ -142,6 +181,13 @@ res = {
     "client_success": round(ok / tries, 3) if tries else None,
     "status_writes_during_flood": status_seen,
 }
+try:
+    resp = json.loads(open(sys.argv[11]).read())
+except (OSError, ValueError, IndexError):
+    resp = None
+if resp:
+    res["console"] = resp["console"]
+    res["snmp"] = resp["snmp"]
 res["kernel_queue_drops"] = sum(p.get("rx_kernel_drop", 0) for p in after.get("ports", {}).values()) - \
     sum(p.get("rx_kernel_drop", 0) for p in before.get("ports", {}).values())
 print(json.dumps(res))
@@ -159,6 +205,15 @@ elif res["flows_evicted"] + res["table_full_drop"] == 0:
     bad.append("the table filled but no eviction or table-full drop was counted")
 if not tries or ok / tries < 0.9:
     bad.append("client success %d/%d below 90%%" % (ok, tries))
+if resp is None and os.environ.get("SEGW_SNMP"):
+    bad.append("no console/SNMP probe result")
+if resp:
+    if not resp["login"]:
+        bad.append("console login failed during the flood")
+    for ch in ("console", "snmp"):
+        r = resp[ch]
+        if r["requests"] < 3 or r["answered"] != r["requests"]:
+            bad.append("%s answered %d of %d requests within 3 s" % (ch, r["answered"], r["requests"]))
 if status_seen < 2:
     bad.append("the status file was not rewritten during the flood (%d)" % status_seen)
 for b in bad:
