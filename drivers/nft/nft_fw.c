@@ -534,12 +534,18 @@ static void pair_chain_name(char *buf, size_t n, const char *iif, const char *oi
 	snprintf(buf, n, "zp-%s-%s", iif, oif);
 }
 
-static void put_plain_chain(struct batch *b, const char *table, const char *name)
+static struct nftnl_chain *chain_new(const char *table, const char *name)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	return c;
+}
+
+/* A NEWCHAIN message of @c into the batch; frees @c. */
+static void put_chain_obj(struct batch *b, struct nftnl_chain *c)
+{
 	struct nlmsghdr *nlh = b_next(b);
 	if (nlh) {
 		nlh = nftnl_chain_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWCHAIN, NFPROTO_INET,
@@ -548,6 +554,11 @@ static void put_plain_chain(struct batch *b, const char *table, const char *name
 		b_done(b, nlh, 0);
 	}
 	nftnl_chain_free(c);
+}
+
+static void put_plain_chain(struct batch *b, const char *table, const char *name)
+{
+	put_chain_obj(b, chain_new(table, name));
 }
 
 static void put_zone_pairs(struct batch *b, const char *table, const struct hal_fw_ruleset *rs,
@@ -650,22 +661,12 @@ static void put_table(struct batch *b, const char *table, uint16_t type, uint16_
 static void put_chain(struct batch *b, const char *table, const struct nft_fw_cfg *cfg,
 		      uint32_t policy)
 {
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, CHAIN);
+	struct nftnl_chain *c = chain_new(table, CHAIN);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, cfg->hook_forward ? NF_INET_FORWARD : NF_INET_LOCAL_IN);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, cfg->priority);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, policy);
-	struct nlmsghdr *nlh = b_next(b);
-	if (nlh) {
-		nlh = nftnl_chain_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWCHAIN, NFPROTO_INET,
-						  NLM_F_CREATE, b->next_seq);
-		nftnl_chain_nlmsg_build_payload(nlh, c);
-		b_done(b, nlh, 0);
-	}
-	nftnl_chain_free(c);
+	put_chain_obj(b, c);
 }
 
 static void batch_begin(struct batch *b, uint32_t seq)
@@ -774,22 +775,8 @@ static int nft_apply(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *e
 	put_table(&b, cfg->table, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	put_chain(&b, cfg->table, cfg, rs->default_verdict == HAL_FW_ACCEPT ? NF_ACCEPT : NF_DROP);
 	if (rs->mark_allow) { /* verdict maps jump here to accept and mark */
-		struct nftnl_chain *c = nftnl_chain_alloc();
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, cfg->table);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, ALLOW_CHAIN);
-		struct nlmsghdr *nlh = b_next(&b);
-		if (nlh) {
-			nlh = nftnl_chain_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWCHAIN, NFPROTO_INET,
-							  NLM_F_CREATE, b.next_seq);
-			nftnl_chain_nlmsg_build_payload(nlh, c);
-			b_done(&b, nlh, 0);
-		}
-		nftnl_chain_free(c);
-		struct nftnl_rule *r = nftnl_rule_alloc();
-		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, cfg->table);
-		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, ALLOW_CHAIN);
+		put_plain_chain(&b, cfg->table, ALLOW_CHAIN);
+		struct nftnl_rule *r = new_rule_in(cfg->table, ALLOW_CHAIN);
 		e_ct_mark_set(r, rs->mark_allow);
 		e_verdict(r, NF_ACCEPT);
 		put_rule(&b, r, 0);

@@ -10,41 +10,26 @@ requests, answered, median and worst latency per channel.
 """
 import json
 import os
-import re
-import select
 import subprocess
 import sys
 import time
-import tty
+
+# the pty terminal of the control-plane tests
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mgmt"))
+from segwlab import Term  # noqa: E402
 
 ROOT = "1.3.6.1.4.1.8072.9999.9999.7"
 USER = ["-u", "segwnms", "-a", "SHA-512", "-A", "nms-auth-secret", "-x", "AES", "-X",
         "nms-priv-secret"]
 
 
-class Term:
-    def __init__(self, path):
-        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
-        tty.setraw(self.fd)
-        self.buf = ""
-
-    def send(self, s):
-        os.write(self.fd, s.encode())
-
-    def expect(self, pattern, timeout):
-        end = time.monotonic() + timeout
-        rx = re.compile(pattern)
-        while True:
-            m = rx.search(self.buf)
-            if m:
-                self.buf = self.buf[m.end():]
-                return True
-            left = end - time.monotonic()
-            if left <= 0:
-                return False
-            r, _, _ = select.select([self.fd], [], [], left)
-            if r:
-                self.buf += os.read(self.fd, 4096).decode(errors="replace")
+def expect(t, pattern, timeout):
+    """True when @pattern came within @timeout seconds."""
+    try:
+        t.expect(pattern, timeout)
+        return True
+    except AssertionError:
+        return False
 
 
 def stats(v):
@@ -60,18 +45,18 @@ def main():
                MIBDIRS=cdir)
     t = Term(link)
     t.send("\r")
-    login = t.expect(r"login: $", 5)
+    login = expect(t, r"login: $", 5)
     t.send("admin\r")
-    login = login and t.expect(r"Password: $", 5)
+    login = login and expect(t, r"Password: $", 5)
     t.send(pw + "\r")
-    login = login and t.expect(r"[>#] $", 10)
+    login = login and expect(t, r"[>#] $", 10)
     con, snmp, con_ok, snmp_ok, n = [], [], 0, 0, 0
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         n += 1
         t0 = time.monotonic()
         t.send("show version\r")
-        if login and t.expect(r"segw[^\n]*\n(.|\n)*[>#] $", 3):
+        if login and expect(t, r"segw[^\n]*\n(.|\n)*[>#] $", 3):
             con_ok += 1
             con.append(time.monotonic() - t0)
         t0 = time.monotonic()
