@@ -289,6 +289,35 @@ static void put_rule(struct batch *b, struct nftnl_rule *r, uint32_t id)
  */
 #define ALLOW_CHAIN "segw-allow"
 
+/* A set object of our table, by name (and, for one created in this batch, id). */
+static struct nftnl_set *set_new(const char *table, const char *name, uint32_t set_id)
+{
+	struct nftnl_set *st = nftnl_set_alloc();
+	nftnl_set_set_str(st, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(st, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(st, NFTNL_SET_FAMILY, NFPROTO_INET);
+	if (set_id)
+		nftnl_set_set_u32(st, NFTNL_SET_ID, set_id);
+	return st;
+}
+
+/* A NEWSET (or, with @elems, NEWSETELEM) message of @st into the batch; frees
+ * @st. The message must fit the batch's 8 KiB per message. */
+static void put_set_obj(struct batch *b, struct nftnl_set *st, int elems)
+{
+	struct nlmsghdr *nlh = b_next(b);
+	if (nlh) {
+		nlh = nftnl_nlmsg_build_hdr((char *)nlh, elems ? NFT_MSG_NEWSETELEM : NFT_MSG_NEWSET,
+					    NFPROTO_INET, NLM_F_CREATE, b->next_seq);
+		if (elems)
+			nftnl_set_elems_nlmsg_build_payload(nlh, st);
+		else
+			nftnl_set_nlmsg_build_payload(nlh, st);
+		b_done(b, nlh, 0);
+	}
+	nftnl_set_free(st);
+}
+
 static void put_host_set(struct batch *b, const char *table, const char *name, uint32_t set_id,
 			 const struct hal_fw_rule *x, int inline_mode)
 {
@@ -296,14 +325,10 @@ static void put_host_set(struct batch *b, const char *table, const char *name, u
 	uint32_t n = x->n_dst_hosts;
 	uint32_t alen = hosts[0].ipver == 6 ? 16 : 4;
 	uint32_t klen = alen + (x->dst_ports ? 4 : 0);
-	struct nftnl_set *s = nftnl_set_alloc();
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	struct nftnl_set *s = set_new(table, name, set_id);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, klen);
 	uint32_t at = alen == 16 ? 8 : 7; /* ipv6_addr / ipv4_addr (. inet_service) */
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, x->dst_ports ? (at << 6) | 13u : at);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, set_id);
 	uint32_t flags = NFT_SET_CONSTANT;
 	if (x->verdicts) {
 		flags |= NFT_SET_MAP;
@@ -311,20 +336,9 @@ static void put_host_set(struct batch *b, const char *table, const char *name, u
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 16);
 	}
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
-	struct nlmsghdr *nlh = b_next(b);
-	if (nlh) {
-		nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE,
-					    b->next_seq);
-		nftnl_set_nlmsg_build_payload(nlh, s);
-		b_done(b, nlh, 0);
-	}
-	nftnl_set_free(s);
+	put_set_obj(b, s, 0);
 	for (uint32_t i = 0; i < n; i += SET_CHUNK) {
-		struct nftnl_set *c = nftnl_set_alloc();
-		nftnl_set_set_str(c, NFTNL_SET_TABLE, table);
-		nftnl_set_set_str(c, NFTNL_SET_NAME, name);
-		nftnl_set_set_u32(c, NFTNL_SET_FAMILY, NFPROTO_INET);
-		nftnl_set_set_u32(c, NFTNL_SET_ID, set_id);
+		struct nftnl_set *c = set_new(table, name, set_id);
 		for (uint32_t k = i; k < n && k < i + SET_CHUNK; k++) {
 			uint8_t key[20] = { 0 };
 			memcpy(key, hosts[k].addr, alen);
@@ -360,7 +374,7 @@ static void put_host_set(struct batch *b, const char *table, const char *name, u
 			b->buf = nb;
 			b->cap = cap;
 		}
-		nlh = (struct nlmsghdr *)(b->buf + b->len);
+		struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + b->len);
 		memset(nlh, 0, need);
 		nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSETELEM, NFPROTO_INET, NLM_F_CREATE,
 					    b->next_seq);
@@ -584,32 +598,17 @@ static void put_zone_pairs(struct batch *b, const char *table, const struct hal_
 		put_rule(b, r, 0);
 	}
 	/* the dispatch map: iifname . oifname -> jump the pair's chain */
-	struct nftnl_set *s = nftnl_set_alloc();
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, PAIR_MAP);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	struct nftnl_set *s = set_new(table, PAIR_MAP, PAIR_MAP_ID);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 2 * IFNAMSIZ);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, (41u << 6) | 41u); /* ifname . ifname */
-	nftnl_set_set_u32(s, NFTNL_SET_ID, PAIR_MAP_ID);
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_CONSTANT | NFT_SET_MAP);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 16);
-	struct nlmsghdr *nlh = b_next(b);
-	if (nlh) {
-		nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE,
-					    b->next_seq);
-		nftnl_set_nlmsg_build_payload(nlh, s);
-		b_done(b, nlh, 0);
-	}
-	nftnl_set_free(s);
+	put_set_obj(b, s, 0);
 	/* elements, 32 to a message (each well under 200 bytes: within the
 	 * batch's 8 KiB per message) */
 	for (unsigned k0 = 0; k0 < zp->n; k0 += 32) {
-		struct nftnl_set *c = nftnl_set_alloc();
-		nftnl_set_set_str(c, NFTNL_SET_TABLE, table);
-		nftnl_set_set_str(c, NFTNL_SET_NAME, PAIR_MAP);
-		nftnl_set_set_u32(c, NFTNL_SET_FAMILY, NFPROTO_INET);
-		nftnl_set_set_u32(c, NFTNL_SET_ID, PAIR_MAP_ID);
+		struct nftnl_set *c = set_new(table, PAIR_MAP, PAIR_MAP_ID);
 		for (unsigned k = k0; k < zp->n && k < k0 + 32; k++) {
 			uint8_t key[2 * IFNAMSIZ] = { 0 };
 			snprintf((char *)key, IFNAMSIZ, "%s", zp->iif[k]);
@@ -621,14 +620,7 @@ static void put_zone_pairs(struct batch *b, const char *table, const struct hal_
 			nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, name);
 			nftnl_set_elem_add(c, e);
 		}
-		nlh = b_next(b);
-		if (nlh) {
-			nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSETELEM, NFPROTO_INET,
-						    NLM_F_CREATE, b->next_seq);
-			nftnl_set_elems_nlmsg_build_payload(nlh, c);
-			b_done(b, nlh, 0);
-		}
-		nftnl_set_free(c);
+		put_set_obj(b, c, 1);
 	}
 	struct nftnl_rule *r = new_rule(table);
 	e_meta_reg(r, NFT_META_IIFNAME, NFT_REG32_00);
@@ -822,26 +814,16 @@ static int nft_apply(struct hal_fw *fw, const struct hal_fw_ruleset *rs, char *e
 	}
 	if (rs->deny_sets) {
 		for (int v6 = 0; v6 <= 1; v6++) {
-			struct nftnl_set *st = nftnl_set_alloc();
-			nftnl_set_set_str(st, NFTNL_SET_TABLE, cfg->table);
-			nftnl_set_set_str(st, NFTNL_SET_NAME, v6 ? "deny6" : "deny4");
-			nftnl_set_set_u32(st, NFTNL_SET_FAMILY, NFPROTO_INET);
+			struct nftnl_set *st = set_new(cfg->table, v6 ? "deny6" : "deny4",
+						       100000u + (uint32_t)v6);
 			nftnl_set_set_u32(st, NFTNL_SET_KEY_LEN, v6 ? DENY6_KEYLEN : DENY4_KEYLEN);
 			/* concatenated type: addr . addr . inet_proto(12) . inet_service(13) x2 */
 			uint32_t at = v6 ? 8 : 7;
 			nftnl_set_set_u32(st, NFTNL_SET_KEY_TYPE,
 					  (at << 24) | (at << 18) | (12u << 12) | (13u << 6) | 13u);
-			nftnl_set_set_u32(st, NFTNL_SET_ID, 100000u + (uint32_t)v6);
 			nftnl_set_set_u32(st, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT);
 			nftnl_set_set_u64(st, NFTNL_SET_TIMEOUT, 3600ull * 1000ull);
-			struct nlmsghdr *nlh = b_next(&b);
-			if (nlh) {
-				nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSET, NFPROTO_INET,
-							    NLM_F_CREATE, b.next_seq);
-				nftnl_set_nlmsg_build_payload(nlh, st);
-				b_done(&b, nlh, 0);
-			}
-			nftnl_set_free(st);
+			put_set_obj(&b, st, 0);
 			struct nftnl_rule *r = new_rule(cfg->table);
 			uint8_t fam = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 			e_meta(r, NFT_META_NFPROTO);
@@ -939,10 +921,7 @@ static int nft_block(struct hal_fw *fw, const struct hal_fw_flow *flows, unsigne
 	struct batch b = { 0 };
 	batch_begin(&b, d->seq);
 	for (int v6 = 0; v6 <= 1; v6++) {
-		struct nftnl_set *c = nftnl_set_alloc();
-		nftnl_set_set_str(c, NFTNL_SET_TABLE, cfg->table);
-		nftnl_set_set_str(c, NFTNL_SET_NAME, v6 ? "deny6" : "deny4");
-		nftnl_set_set_u32(c, NFTNL_SET_FAMILY, NFPROTO_INET);
+		struct nftnl_set *c = set_new(cfg->table, v6 ? "deny6" : "deny4", 0);
 		unsigned added = 0;
 		for (unsigned i = 0; i < n; i++) {
 			const struct hal_fw_flow *f = &flows[i];
