@@ -10,46 +10,24 @@ usage: test_console_pty.py PATH/TO/console_pty_server
 """
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import tty
 
 SERVER = sys.argv[1]
 failures = []
 
 
-class Term:
-    def __init__(self, path):
-        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
-        tty.setraw(self.fd)  # what a terminal program does with the line
-        self.buf = ""
+# the pty terminal of the control-plane tests, with this server's prompt
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mgmt"))
+from segwlab import Term as _Term  # noqa: E402
 
-    def send(self, s):
-        os.write(self.fd, s.encode())
 
-    def expect(self, pattern, timeout=10.0):
-        """Read until regex @pattern appears; return the text up to its end."""
-        end = time.monotonic() + timeout
-        rx = re.compile(pattern)
-        while True:
-            m = rx.search(self.buf)
-            if m:
-                out, self.buf = self.buf[:m.end()], self.buf[m.end():]
-                return out
-            left = end - time.monotonic()
-            if left <= 0:
-                raise AssertionError("timeout waiting for %r; got:\n%s" % (pattern, self.buf))
-            r, _, _ = select.select([self.fd], [], [], left)
-            if r:
-                self.buf += os.read(self.fd, 4096).decode(errors="replace")
-
-    def cmd(self, line, prompt=r"@gw[>#] $"):
-        self.send(line + "\r")
-        return self.expect(prompt)
+class Term(_Term):
+    def cmd(self, line, prompt=r"@gw[>#] $", timeout=10.0):
+        return super().cmd(line, prompt, timeout)
 
 
 def check(cond, what):
